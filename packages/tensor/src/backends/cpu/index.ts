@@ -1,0 +1,132 @@
+/**
+ * The CPU backend: storage is a plain typed array (the handle IS the array), kernels are TypeScript functions on
+ * typed arrays. A kernel may be registered in several variants (e.g. 'ts' and, later, 'wasm-simd'); the best
+ * available one is chosen when the backend starts.
+ */
+import type { Backend, KernelFn, KernelImplementation, MemoryInfo } from '../../backend.js';
+import type { DType, TypedArray } from '../../dtype.js';
+import * as K from '../../kernel_names.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv2d.js';
+import { binaryKernel, broadcastToKernel, cast, clip, select, unaryKernel } from './elementwise.js';
+import { batchMatMul } from './matmul.js';
+import {
+  concat,
+  fill,
+  gatherElements,
+  identity,
+  indexAdd,
+  indexSelect,
+  oneHot,
+  pad,
+  scatterElements,
+  slice,
+  sliceGrad,
+  tile,
+  transpose,
+} from './movement.js';
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool.js';
+import { argMax, argMin, logSoftmax, max, min, softmax, sum } from './reduce.js';
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** The TypeScript kernel table. Expressions are compiled into one loop per kernel (see elementwise.ts). */
+export const tsKernels: Record<string, KernelFn> = {
+  [K.Neg]: unaryKernel('-x', (x) => -x),
+  [K.Exp]: unaryKernel('Math.exp(x)', Math.exp),
+  [K.Log]: unaryKernel('Math.log(x)', Math.log),
+  [K.Sqrt]: unaryKernel('Math.sqrt(x)', Math.sqrt),
+  [K.Abs]: unaryKernel('Math.abs(x)', Math.abs),
+  [K.Sign]: unaryKernel('x > 0 ? 1 : x < 0 ? -1 : x', Math.sign),
+  // Branch on the sign so that exp never overflows: sigmoid(-1000) is 0, not NaN.
+  [K.Sigmoid]: unaryKernel('x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))', sigmoid),
+  [K.Tanh]: unaryKernel('Math.tanh(x)', Math.tanh),
+  [K.Relu]: unaryKernel('x > 0 ? x : (x !== x ? x : 0)', (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0)),
+  [K.Sin]: unaryKernel('Math.sin(x)', Math.sin),
+  [K.Cos]: unaryKernel('Math.cos(x)', Math.cos),
+  [K.Floor]: unaryKernel('Math.floor(x)', Math.floor),
+  [K.LogicalNot]: unaryKernel('x ? 0 : 1', (x) => (x ? 0 : 1), 'bool'),
+  [K.ClipByValue]: clip,
+  [K.Cast]: cast,
+  [K.Add]: binaryKernel('add', 'a + b', (a, b) => a + b),
+  [K.Sub]: binaryKernel('sub', 'a - b', (a, b) => a - b),
+  [K.Mul]: binaryKernel('mul', 'a * b', (a, b) => a * b),
+  [K.Div]: binaryKernel('div', 'a / b', (a, b) => a / b),
+  [K.Pow]: binaryKernel('pow', 'Math.pow(a, b)', Math.pow),
+  // NaN propagates through maximum/minimum, as in PyTorch.
+  [K.Maximum]: binaryKernel('maximum', '(a > b || a !== a) ? a : b', (a, b) => (a > b || Number.isNaN(a) ? a : b)),
+  [K.Minimum]: binaryKernel('minimum', '(a < b || a !== a) ? a : b', (a, b) => (a < b || Number.isNaN(a) ? a : b)),
+  [K.Equal]: binaryKernel('eq', 'a === b ? 1 : 0', (a, b) => +(a === b), 'bool'),
+  [K.NotEqual]: binaryKernel('ne', 'a !== b ? 1 : 0', (a, b) => +(a !== b), 'bool'),
+  [K.Greater]: binaryKernel('gt', 'a > b ? 1 : 0', (a, b) => +(a > b), 'bool'),
+  [K.GreaterEqual]: binaryKernel('ge', 'a >= b ? 1 : 0', (a, b) => +(a >= b), 'bool'),
+  [K.Less]: binaryKernel('lt', 'a < b ? 1 : 0', (a, b) => +(a < b), 'bool'),
+  [K.LessEqual]: binaryKernel('le', 'a <= b ? 1 : 0', (a, b) => +(a <= b), 'bool'),
+  [K.LogicalAnd]: binaryKernel('logicalAnd', '(a && b) ? 1 : 0', (a, b) => +(a && b), 'bool'),
+  [K.LogicalOr]: binaryKernel('logicalOr', '(a || b) ? 1 : 0', (a, b) => +(a || b), 'bool'),
+  [K.Select]: select,
+  [K.Sum]: sum,
+  [K.Max]: max,
+  [K.Min]: min,
+  [K.ArgMax]: argMax,
+  [K.ArgMin]: argMin,
+  [K.Softmax]: softmax,
+  [K.LogSoftmax]: logSoftmax,
+  [K.BatchMatMul]: batchMatMul,
+  [K.Conv2D]: conv2d,
+  [K.Conv2DBackpropInput]: conv2dBackpropInput,
+  [K.Conv2DBackpropFilter]: conv2dBackpropFilter,
+  [K.MaxPool2D]: maxPool2d,
+  [K.MaxPool2DGrad]: maxPool2dGrad,
+  [K.AvgPool2D]: avgPool2d,
+  [K.AvgPool2DGrad]: avgPool2dGrad,
+  [K.Identity]: identity,
+  [K.Transpose]: transpose,
+  [K.Slice]: slice,
+  [K.SliceGrad]: sliceGrad,
+  [K.PadV2]: pad,
+  [K.Concat]: concat,
+  [K.Tile]: tile,
+  [K.BroadcastTo]: broadcastToKernel,
+  [K.GatherElements]: gatherElements,
+  [K.ScatterElements]: scatterElements,
+  [K.IndexSelect]: indexSelect,
+  [K.IndexAdd]: indexAdd,
+  [K.OneHot]: oneHot,
+  [K.Fill]: fill,
+};
+
+/**
+ * CPU storage is garbage-collected typed arrays. `memory()` counts nothing: tracking every array with a
+ * FinalizationRegistry would cost more than a tiny op itself (a registration per tensor).
+ */
+class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly kernels = new Map<string, KernelImplementation>();
+
+  constructor() {
+    for (const [name, fn] of Object.entries(tsKernels)) this.kernels.set(name, { variant: 'ts', fn });
+  }
+
+  write(values: TypedArray): unknown {
+    return values;
+  }
+  async read(handle: unknown): Promise<TypedArray> {
+    return handle as TypedArray;
+  }
+  readSync(handle: unknown): TypedArray {
+    return handle as TypedArray;
+  }
+  assign(target: unknown, values: unknown, _dtype: DType): void {
+    (target as TypedArray).set(values as TypedArray);
+  }
+  dispose(_handle: unknown): void {
+    // Typed arrays are reclaimed by the garbage collector.
+  }
+  memory(): MemoryInfo {
+    return { numHandles: 0, numBytes: 0 };
+  }
+}
+
+export function createCpuBackend(): Backend {
+  return new CpuBackend();
+}

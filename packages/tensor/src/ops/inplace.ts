@@ -1,0 +1,99 @@
+/**
+ * In-place ops. The new values are computed out of place and written into the tensor's storage; its version counter
+ * is bumped so that a backward that saved the old values refuses to run. With autograd on, the tensor's history is
+ * rebased onto the op (as PyTorch does).
+ */
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import { formatShape, shapesEqual } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { cast } from './elementwise.js';
+import { runKernel } from './kernel.js';
+import * as K from '../kernel_names.js';
+import { isFloating, allocate } from '../dtype.js';
+import { expand } from './shape.js';
+
+function checkLeaf(target: Tensor, op: string): void {
+  if (isGradEnabled() && target.isLeaf && target.requiresGrad) {
+    throw new Error(
+      `${op}: a leaf tensor that requires grad is being used in an in-place operation. Wrap the update in ` +
+        `noGrad(() => ...) as optimizers do, or use the out-of-place op.`,
+    );
+  }
+}
+
+function write(target: Tensor, result: Tensor, op: string): void {
+  if (!shapesEqual(result.shape, target.shape)) {
+    throw new Error(
+      `${op}: output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(result.shape)}`,
+    );
+  }
+  if (result.dtype !== target.dtype) {
+    if (isFloating(result.dtype) && !isFloating(target.dtype)) {
+      throw new Error(`${op}: result type ${result.dtype} can't be cast to the desired output type ${target.dtype}`);
+    }
+    result = cast(result, target.dtype);
+  }
+  target._backend.assign(target.handle, result.handle, target.dtype);
+  target._version.value++;
+}
+
+/** Compute `compute(target)` and store it into `target`. */
+export function inplace<T extends Tensor>(target: T, op: string, compute: (x: Tensor) => Tensor): T {
+  checkLeaf(target, op);
+  // When the op is recorded, it must not save the storage we are about to overwrite: give it a snapshot that carries
+  // the target's history instead.
+  let input: Tensor = target;
+  if (isGradEnabled() && target.requiresGrad) {
+    input = runKernel(K.Identity, [target]);
+    input.gradFn = target.gradFn;
+  }
+  const result = compute(input);
+  write(target, result, op);
+  if (isGradEnabled() && result.gradFn !== null) target.gradFn = result.gradFn;
+  return target;
+}
+
+/** Copy src (broadcast, converted to the target's dtype) into target. */
+export function copy_<T extends Tensor>(target: T, src: Tensor): T {
+  checkLeaf(target, 'copy_');
+  let values = src;
+  if (values._backend !== target._backend) values = values.to(target.device);
+  values = cast(expand(values, target.shape), target.dtype);
+  write(target, values, 'copy_');
+  target.gradFn = isGradEnabled() ? values.gradFn : null;
+  return target;
+}
+
+export function fill_<T extends Tensor>(target: T, value: number, op: string): T {
+  checkLeaf(target, op);
+  const values = runKernel(K.Fill, [], { shape: target.shape.slice(), value, dtype: target.dtype }, target._backend);
+  write(target, values, op);
+  // Gradient does not flow through a filled tensor.
+  target.gradFn = null;
+  return target;
+}
+
+function randomFill<T extends Tensor>(target: T, op: string, sample: (g: Generator) => number, generator: Generator): T {
+  checkLeaf(target, op);
+  if (!isFloating(target.dtype)) throw new Error(`${op}: expected a floating-point tensor, got ${target.dtype}`);
+  const n = target.numel();
+  const values = allocate(target.dtype, n);
+  for (let i = 0; i < n; i++) values[i] = sample(generator);
+  target._backend.assign(target.handle, target._backend.write(values, target.shape, target.dtype), target.dtype);
+  target._version.value++;
+  target.gradFn = null;
+  return target;
+}
+
+/** Fill with samples of U(low, high). */
+export function uniform_<T extends Tensor>(target: T, low = 0, high = 1, generator = defaultGenerator): T {
+  if (!(high >= low)) throw new Error(`uniform_: expects low <= high, but found low=${low} > high=${high}`);
+  return randomFill(target, 'uniform_', (g) => low + (high - low) * g.random(), generator);
+}
+
+/** Fill with samples of N(mean, std^2). */
+export function normal_<T extends Tensor>(target: T, mean = 0, std = 1, generator = defaultGenerator): T {
+  if (!(std >= 0)) throw new Error(`normal_: expects std >= 0.0, but found std ${std}`);
+  return randomFill(target, 'normal_', (g) => mean + std * g.normal(), generator);
+}

@@ -1,0 +1,76 @@
+/** Running backend kernels from ops: device checks, CPU fallback, and operand preparation. */
+import { type Backend, findKernel, getBackend, type TensorInfo } from '../backend.js';
+import { type DType, isFloating, promoteTypes } from '../dtype.js';
+import * as K from '../kernel_names.js';
+import { Tensor } from '../tensor.js';
+
+/** Run kernel `name` on the inputs' device and wrap the result in a new Tensor (no autograd recording). */
+export function runKernel(name: string, inputs: readonly Tensor[], attrs: object = {}, device?: Backend): Tensor {
+  const backend = device ?? inputs[0]?._backend ?? getBackend();
+  for (let i = 1; i < inputs.length; i++) {
+    if (inputs[i]!._backend !== backend) {
+      throw new Error(
+        `${name}: expected all tensors on the same device, got '${backend.name}' and '${inputs[i]!._backend.name}'. ` +
+          `Move them with tensor.to('${backend.name}').`,
+      );
+    }
+  }
+  const fn = findKernel(backend, name);
+  if (fn !== null) {
+    const out = fn(inputs as readonly TensorInfo[], attrs as never, backend);
+    return new Tensor(out.handle, out.shape, out.dtype, backend);
+  }
+  // The backend lacks this kernel: run it on the CPU and move the result back.
+  const cpu = getBackend('cpu');
+  const cpuInputs = inputs.map((t) => ({ handle: t._backend.readSync(t.handle, t.dtype), shape: t.shape, dtype: t.dtype }));
+  const out = findKernel(cpu, name)!(cpuInputs, attrs as never, cpu);
+  const values = cpu.readSync(out.handle, out.dtype);
+  return new Tensor(backend.write(values, out.shape, out.dtype), out.shape, out.dtype, backend);
+}
+
+/** A scalar operand as a 0-d tensor on `like`'s device, with the dtype PyTorch would give the pair. */
+export function scalarLike(value: number | boolean, like: Tensor): Tensor {
+  const v = Number(value);
+  let dtype: DType = like.dtype;
+  if (!isFloating(dtype)) {
+    if (typeof value === 'boolean') dtype = like.dtype;
+    else if (!Number.isInteger(v)) dtype = 'float32';
+    else if (dtype === 'bool') dtype = 'int32';
+  }
+  return runKernel(K.Fill, [], { shape: [], value: v, dtype }, like._backend);
+}
+
+export type Operand = Tensor | number | boolean;
+
+/** Turn a pair of operands into two tensors of one dtype (PyTorch's promotion; scalars adopt the tensor's type). */
+export function binaryOperands(a: Operand, b: Operand, op: string): [Tensor, Tensor] {
+  let x: Tensor;
+  let y: Tensor;
+  if (a instanceof Tensor) {
+    x = a;
+    y = b instanceof Tensor ? b : scalarLike(b, a);
+  } else if (b instanceof Tensor) {
+    y = b;
+    x = scalarLike(a, b);
+  } else {
+    throw new Error(`${op}: expected at least one tensor operand, got ${typeof a} and ${typeof b}`);
+  }
+  if (x.dtype !== y.dtype) {
+    // A 0-d tensor does not promote a higher-dimensional float tensor (float32 + 0-d float64 stays float32).
+    const dtype =
+      x.ndim === 0 && y.ndim > 0 && isFloating(y.dtype)
+        ? y.dtype
+        : y.ndim === 0 && x.ndim > 0 && isFloating(x.dtype)
+          ? x.dtype
+          : promoteTypes(x.dtype, y.dtype);
+    if (x.dtype !== dtype) x = x.to(dtype);
+    if (y.dtype !== dtype) y = y.to(dtype);
+  }
+  return [x, y];
+}
+
+export function assertFloating(x: Tensor, op: string): void {
+  if (!isFloating(x.dtype)) {
+    throw new Error(`${op}: expected a floating-point tensor, got dtype ${x.dtype}. Convert it first with .float().`);
+  }
+}

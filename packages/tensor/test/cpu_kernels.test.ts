@@ -1,0 +1,766 @@
+/**
+ * The heavy CPU kernels (BatchMatMul, Conv2D and its backprops, pooling) against naive float64 reference loops
+ * written here, over odd sizes that cross the GEMM's tile and block edges, transposes, batch broadcasting, and
+ * stride / padding / dilation / groups combinations, in float32 and float64.
+ */
+import { describe, expect, it } from 'vitest';
+import type { KernelFn, TensorInfo } from '../src/backend.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../src/backends/cpu/conv2d.js';
+import { batchMatMul, gemm } from '../src/backends/cpu/matmul.js';
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from '../src/backends/cpu/pool.js';
+import type { DType } from '../src/dtype.js';
+
+type FloatDType = 'float32' | 'float64';
+const DTYPES: FloatDType[] = ['float32', 'float64'];
+
+// ---- helpers -----------------------------------------------------------------------------------------------------
+/** mulberry32: a small seeded generator so that failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = rng(12345);
+
+/** Uniform values in [-1, 1), already rounded to `dtype` so that the float64 reference sees the same inputs. */
+function randomInfo(shape: number[], dtype: FloatDType): TensorInfo {
+  const size = shape.reduce((p, d) => p * d, 1);
+  const data = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  for (let i = 0; i < size; i++) data[i] = random() * 2 - 1;
+  return { handle: data, shape, dtype };
+}
+
+function data(info: TensorInfo): Float64Array {
+  return Float64Array.from(info.handle as Float32Array | Float64Array);
+}
+
+function run(kernel: KernelFn, inputs: TensorInfo[], attrs: object): TensorInfo {
+  return kernel(inputs, attrs as never, undefined as never);
+}
+
+/** Every element within rtol * (1 + max |expected|): float32 results come from float64 sums rounded a few times. */
+function expectClose(
+  actual: TensorInfo,
+  expected: Float64Array,
+  expectedShape: number[],
+  dtype: DType,
+  what: string,
+) {
+  expect(actual.shape, what).toEqual(expectedShape);
+  expect(actual.dtype, what).toBe(dtype);
+  const got = actual.handle as Float32Array | Float64Array;
+  expect(got instanceof (dtype === 'float32' ? Float32Array : Float64Array), what).toBe(true);
+  expect(got.length, what).toBe(expected.length);
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  const tol = (dtype === 'float32' ? 2e-6 : 1e-13) * scale;
+  let worst = 0;
+  let worstAt = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(got[i]! - expected[i]!);
+    if (!(err <= worst)) {
+      worst = err;
+      worstAt = i;
+    }
+  }
+  if (!(worst <= tol)) {
+    throw new Error(
+      `${what}: element ${worstAt} is ${got[worstAt]}, expected ${expected[worstAt]} (tol ${tol})`,
+    );
+  }
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+// ---- naive references (float64) -------------------------------------------------------------------------------
+function naiveBatchMatMul(
+  a: Float64Array,
+  sa: number[],
+  b: Float64Array,
+  sb: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): { out: Float64Array; shape: number[] } {
+  const [ba, a1, a2] = sa as [number, number, number];
+  const [bb, b1, b2] = sb as [number, number, number];
+  const m = transposeA ? a2 : a1;
+  const k = transposeA ? a1 : a2;
+  const n = transposeB ? b1 : b2;
+  const batch = Math.max(ba, bb);
+  const out = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++) {
+    const ao = (ba === 1 ? 0 : t) * a1 * a2;
+    const bo = (bb === 1 ? 0 : t) * b1 * b2;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const av = transposeA ? a[ao + p * m + i]! : a[ao + i * k + p]!;
+          const bv = transposeB ? b[bo + j * k + p]! : b[bo + p * n + j]!;
+          s += av * bv;
+        }
+        out[(t * m + i) * n + j] = s;
+      }
+    }
+  }
+  return { out, shape: [batch, m, n] };
+}
+
+interface ConvCase {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  groups: number;
+}
+
+function convOut(cs: ConvCase): [number, number] {
+  const oh = Math.floor((cs.h + 2 * cs.padding[0] - cs.dilation[0] * (cs.kh - 1) - 1) / cs.stride[0]) + 1;
+  const ow = Math.floor((cs.w + 2 * cs.padding[1] - cs.dilation[1] * (cs.kw - 1) - 1) / cs.stride[1]) + 1;
+  return [oh, ow];
+}
+
+/**
+ * Visit every (image, out channel, out pixel, in channel, tap) that touches a real input cell: the one loop nest
+ * from which forward and both backprops are read off.
+ */
+function forEachConvTerm(cs: ConvCase, visit: (xi: number, wi: number, yi: number) => void): void {
+  const [oh, ow] = convOut(cs);
+  const cg = cs.c / cs.groups;
+  const og = cs.o / cs.groups;
+  for (let n = 0; n < cs.n; n++) {
+    for (let o = 0; o < cs.o; o++) {
+      const g = Math.floor(o / og);
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          const yi = ((n * cs.o + o) * oh + y) * ow + x;
+          for (let ci = 0; ci < cg; ci++) {
+            const c = g * cg + ci;
+            for (let i = 0; i < cs.kh; i++) {
+              const hh = y * cs.stride[0] - cs.padding[0] + i * cs.dilation[0];
+              if (hh < 0 || hh >= cs.h) continue;
+              for (let j = 0; j < cs.kw; j++) {
+                const ww = x * cs.stride[1] - cs.padding[1] + j * cs.dilation[1];
+                if (ww < 0 || ww >= cs.w) continue;
+                visit(((n * cs.c + c) * cs.h + hh) * cs.w + ww, ((o * cg + ci) * cs.kh + i) * cs.kw + j, yi);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function naiveConv(cs: ConvCase, x: Float64Array, w: Float64Array): Float64Array {
+  const [oh, ow] = convOut(cs);
+  const y = new Float64Array(cs.n * cs.o * oh * ow);
+  forEachConvTerm(cs, (xi, wi, yi) => {
+    y[yi] = y[yi]! + x[xi]! * w[wi]!;
+  });
+  return y;
+}
+
+function naiveConvBackpropInput(cs: ConvCase, dy: Float64Array, w: Float64Array): Float64Array {
+  const dx = new Float64Array(cs.n * cs.c * cs.h * cs.w);
+  forEachConvTerm(cs, (xi, wi, yi) => {
+    dx[xi] = dx[xi]! + dy[yi]! * w[wi]!;
+  });
+  return dx;
+}
+
+function naiveConvBackpropFilter(cs: ConvCase, x: Float64Array, dy: Float64Array): Float64Array {
+  const dw = new Float64Array(cs.o * (cs.c / cs.groups) * cs.kh * cs.kw);
+  forEachConvTerm(cs, (xi, wi, yi) => {
+    dw[wi] = dw[wi]! + x[xi]! * dy[yi]!;
+  });
+  return dw;
+}
+
+interface PoolCase {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+
+function poolOut(pc: PoolCase): [number, number] {
+  return [
+    Math.floor((pc.h + 2 * pc.padding[0] - pc.kernelSize[0]) / pc.stride[0]) + 1,
+    Math.floor((pc.w + 2 * pc.padding[1] - pc.kernelSize[1]) / pc.stride[1]) + 1,
+  ];
+}
+
+/** For each output cell, the input indices of its window in row-major order (padding left out). */
+function poolWindows(pc: PoolCase): number[][] {
+  const [oh, ow] = poolOut(pc);
+  const windows: number[][] = [];
+  for (let p = 0; p < pc.n * pc.c; p++) {
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        const cells: number[] = [];
+        for (let i = 0; i < pc.kernelSize[0]; i++) {
+          const hh = y * pc.stride[0] - pc.padding[0] + i;
+          if (hh < 0 || hh >= pc.h) continue;
+          for (let j = 0; j < pc.kernelSize[1]; j++) {
+            const ww = x * pc.stride[1] - pc.padding[1] + j;
+            if (ww >= 0 && ww < pc.w) cells.push((p * pc.h + hh) * pc.w + ww);
+          }
+        }
+        windows.push(cells);
+      }
+    }
+  }
+  return windows;
+}
+
+// ---- matmul --------------------------------------------------------------------------------------------------------
+describe('BatchMatMul', () => {
+  const sizes = [1, 3, 7, 17, 65, 130];
+  const transposes: [boolean, boolean][] = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ];
+
+  for (const dtype of DTYPES) {
+    for (const [transposeA, transposeB] of transposes) {
+      it(`${dtype} transposeA=${transposeA} transposeB=${transposeB}: all sizes in {${sizes}}^3`, () => {
+        for (const m of sizes) {
+          for (const n of sizes) {
+            for (const k of sizes) {
+              const a = randomInfo(transposeA ? [1, k, m] : [1, m, k], dtype);
+              const b = randomInfo(transposeB ? [1, n, k] : [1, k, n], dtype);
+              const ref = naiveBatchMatMul(
+                data(a),
+                [...a.shape],
+                data(b),
+                [...b.shape],
+                transposeA,
+                transposeB,
+              );
+              const out = run(batchMatMul, [a, b], { transposeA, transposeB });
+              expectClose(out, ref.out, ref.shape, dtype, `m=${m} n=${n} k=${k}`);
+            }
+          }
+        }
+      });
+    }
+
+    it(`${dtype}: sizes crossing the block edges (KC, MC) and the small-path threshold`, () => {
+      const cases: [number, number, number][] = [
+        [260, 9, 300],
+        [5, 6, 513],
+        [129, 131, 257],
+        [33, 32, 32],
+        [32, 32, 32],
+        [2, 200, 100],
+        [200, 2, 100],
+        [64, 64, 1],
+      ];
+      for (const [m, n, k] of cases) {
+        for (const [transposeA, transposeB] of transposes) {
+          const a = randomInfo(transposeA ? [1, k, m] : [1, m, k], dtype);
+          const b = randomInfo(transposeB ? [1, n, k] : [1, k, n], dtype);
+          const ref = naiveBatchMatMul(data(a), [...a.shape], data(b), [...b.shape], transposeA, transposeB);
+          const out = run(batchMatMul, [a, b], { transposeA, transposeB });
+          expectClose(
+            out,
+            ref.out,
+            ref.shape,
+            dtype,
+            `m=${m} n=${n} k=${k} tA=${transposeA} tB=${transposeB}`,
+          );
+        }
+      }
+    });
+
+    it(`${dtype}: batches, broadcast batch of 1 on either side, and transposes`, () => {
+      const batchPairs: [number, number][] = [
+        [3, 3],
+        [4, 1],
+        [1, 4],
+        [1, 1],
+      ];
+      for (const [ba, bb] of batchPairs) {
+        for (const [m, n, k] of [
+          [5, 7, 3],
+          [40, 36, 50],
+        ] as [number, number, number][]) {
+          for (const [transposeA, transposeB] of transposes) {
+            const a = randomInfo(transposeA ? [ba, k, m] : [ba, m, k], dtype);
+            const b = randomInfo(transposeB ? [bb, n, k] : [bb, k, n], dtype);
+            const ref = naiveBatchMatMul(
+              data(a),
+              [...a.shape],
+              data(b),
+              [...b.shape],
+              transposeA,
+              transposeB,
+            );
+            const out = run(batchMatMul, [a, b], { transposeA, transposeB });
+            expectClose(out, ref.out, ref.shape, dtype, `batches ${ba},${bb} m=${m} n=${n} k=${k}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('handles empty dimensions (k = 0 gives zeros, m = 0 an empty result)', () => {
+    const out = run(batchMatMul, [randomInfo([2, 3, 0], 'float32'), randomInfo([2, 0, 4], 'float32')], {
+      transposeA: false,
+      transposeB: false,
+    });
+    expectClose(out, new Float64Array(24), [2, 3, 4], 'float32', 'k=0');
+    const empty = run(batchMatMul, [randomInfo([1, 0, 3], 'float64'), randomInfo([1, 3, 4], 'float64')], {
+      transposeA: false,
+      transposeB: false,
+    });
+    expect(empty.shape).toEqual([1, 0, 4]);
+  });
+
+  it('never mutates its inputs', () => {
+    const a = randomInfo([2, 70, 80], 'float32');
+    const b = randomInfo([1, 80, 90], 'float32');
+    const a0 = data(a);
+    const b0 = data(b);
+    run(batchMatMul, [a, b], { transposeA: false, transposeB: false });
+    expect(data(a)).toEqual(a0);
+    expect(data(b)).toEqual(b0);
+  });
+
+  it('throws naming matmul and both shapes when the operands do not align', () => {
+    const attrs = { transposeA: false, transposeB: false };
+    expect(() =>
+      run(batchMatMul, [randomInfo([1, 2, 3], 'float32'), randomInfo([1, 4, 5], 'float32')], attrs),
+    ).toThrow(/matmul: shapes \[1, 2, 3\] and \[1, 4, 5\] do not align: 3 != 4/);
+    expect(() =>
+      run(batchMatMul, [randomInfo([2, 2, 3], 'float32'), randomInfo([3, 3, 5], 'float32')], attrs),
+    ).toThrow(/matmul.*\[2, 2, 3\].*\[3, 3, 5\]/);
+    expect(() =>
+      run(batchMatMul, [randomInfo([2, 3], 'float32'), randomInfo([3, 5], 'float32')], attrs),
+    ).toThrow(/matmul.*3-D/);
+  });
+});
+
+describe('gemm (strided, internal)', () => {
+  it('accumulates into C at an offset with a leading dimension, for both the small and the blocked path', () => {
+    for (const [m, n, k] of [
+      [3, 4, 5],
+      [70, 90, 80],
+    ] as [number, number, number][]) {
+      const ldc = n + 3;
+      const a = Float64Array.from({ length: m * k }, () => random() - 0.5);
+      const b = Float64Array.from({ length: k * n }, () => random() - 0.5);
+      const c = Float64Array.from({ length: 2 + m * ldc }, () => random() - 0.5);
+      const expected = c.slice();
+      const ref = naiveBatchMatMul(a, [1, m, k], b, [1, k, n], false, false).out;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expected[2 + i * ldc + j]! += ref[i * n + j]!;
+      gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 2, ldc, true);
+      for (let i = 0; i < c.length; i++) expect(Math.abs(c[i]! - expected[i]!)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+// ---- conv2d ------------------------------------------------------------------------------------------------------
+const convCases: ConvCase[] = [
+  {
+    n: 1,
+    c: 1,
+    h: 5,
+    w: 5,
+    o: 1,
+    kh: 3,
+    kw: 3,
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 2,
+    c: 3,
+    h: 7,
+    w: 9,
+    o: 4,
+    kh: 3,
+    kw: 2,
+    stride: [1, 1],
+    padding: [1, 0],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 2,
+    c: 1,
+    h: 28,
+    w: 28,
+    o: 20,
+    kh: 5,
+    kw: 5,
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 2,
+    c: 20,
+    h: 12,
+    w: 12,
+    o: 40,
+    kh: 5,
+    kw: 5,
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 3,
+    c: 4,
+    h: 17,
+    w: 13,
+    o: 6,
+    kh: 3,
+    kw: 3,
+    stride: [2, 3],
+    padding: [1, 2],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 1,
+    c: 3,
+    h: 11,
+    w: 10,
+    o: 5,
+    kh: 3,
+    kw: 3,
+    stride: [1, 2],
+    padding: [2, 1],
+    dilation: [2, 3],
+    groups: 1,
+  },
+  {
+    n: 2,
+    c: 4,
+    h: 9,
+    w: 9,
+    o: 6,
+    kh: 3,
+    kw: 3,
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    groups: 2,
+  },
+  {
+    n: 2,
+    c: 6,
+    h: 8,
+    w: 7,
+    o: 6,
+    kh: 3,
+    kw: 3,
+    stride: [2, 2],
+    padding: [1, 1],
+    dilation: [1, 1],
+    groups: 6,
+  },
+  {
+    n: 1,
+    c: 6,
+    h: 10,
+    w: 10,
+    o: 9,
+    kh: 2,
+    kw: 4,
+    stride: [3, 1],
+    padding: [1, 2],
+    dilation: [2, 1],
+    groups: 3,
+  },
+  {
+    n: 2,
+    c: 8,
+    h: 6,
+    w: 5,
+    o: 12,
+    kh: 1,
+    kw: 1,
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 2,
+    c: 8,
+    h: 6,
+    w: 5,
+    o: 4,
+    kh: 1,
+    kw: 1,
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    groups: 2,
+  },
+  {
+    n: 1,
+    c: 2,
+    h: 7,
+    w: 7,
+    o: 3,
+    kh: 1,
+    kw: 1,
+    stride: [2, 2],
+    padding: [1, 1],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 1,
+    c: 2,
+    h: 3,
+    w: 4,
+    o: 2,
+    kh: 5,
+    kw: 5,
+    stride: [1, 1],
+    padding: [2, 2],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 1,
+    c: 1,
+    h: 1,
+    w: 1,
+    o: 1,
+    kh: 1,
+    kw: 1,
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    n: 1,
+    c: 16,
+    h: 17,
+    w: 15,
+    o: 33,
+    kh: 3,
+    kw: 3,
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    groups: 1,
+  },
+];
+
+function convName(cs: ConvCase): string {
+  return (
+    `x [${cs.n},${cs.c},${cs.h},${cs.w}] w [${cs.o},${cs.c / cs.groups},${cs.kh},${cs.kw}] stride ${cs.stride} ` +
+    `pad ${cs.padding} dil ${cs.dilation} groups ${cs.groups}`
+  );
+}
+
+describe('Conv2D and its backprops', () => {
+  for (const dtype of DTYPES) {
+    for (const cs of convCases) {
+      it(`${dtype} ${convName(cs)}`, () => {
+        const { stride, padding, dilation, groups } = cs;
+        const attrs = { stride, padding, dilation, groups };
+        const [oh, ow] = convOut(cs);
+        const xShape = [cs.n, cs.c, cs.h, cs.w];
+        const wShape = [cs.o, cs.c / cs.groups, cs.kh, cs.kw];
+        const yShape = [cs.n, cs.o, oh, ow];
+        const x = randomInfo(xShape, dtype);
+        const w = randomInfo(wShape, dtype);
+        const dy = randomInfo(yShape, dtype);
+        const x0 = data(x);
+        const w0 = data(w);
+        const dy0 = data(dy);
+
+        const y = run(conv2d, [x, w], attrs);
+        expectClose(y, naiveConv(cs, x0, w0), yShape, dtype, 'conv2d');
+        const dx = run(conv2dBackpropInput, [dy, w], { ...attrs, inputShape: xShape });
+        expectClose(dx, naiveConvBackpropInput(cs, dy0, w0), xShape, dtype, 'conv2dBackpropInput');
+        const dw = run(conv2dBackpropFilter, [x, dy], { ...attrs, filterShape: wShape });
+        expectClose(dw, naiveConvBackpropFilter(cs, x0, dy0), wShape, dtype, 'conv2dBackpropFilter');
+
+        // Adjoint identities: <conv(x, w), dy> = <x, dx> = <w, dw>.
+        const lhs = dot(data(y), dy0);
+        const tol = (dtype === 'float32' ? 1e-4 : 1e-10) * Math.max(1, Math.sqrt(dy0.length));
+        expect(Math.abs(lhs - dot(x0, data(dx)))).toBeLessThan(tol);
+        expect(Math.abs(lhs - dot(w0, data(dw)))).toBeLessThan(tol);
+
+        // Inputs untouched.
+        expect(data(x)).toEqual(x0);
+        expect(data(w)).toEqual(w0);
+        expect(data(dy)).toEqual(dy0);
+      });
+    }
+  }
+
+  it('throws naming conv2d and the shapes on bad channels, groups or sizes', () => {
+    const attrs = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
+    const x = randomInfo([1, 3, 8, 8], 'float32');
+    expect(() => run(conv2d, [x, randomInfo([4, 2, 3, 3], 'float32')], attrs)).toThrow(
+      /conv2d: filter \[4, 2, 3, 3\] expects 2 input channels.*\[1, 3, 8, 8\] has 3/,
+    );
+    expect(() => run(conv2d, [x, randomInfo([4, 1, 3, 3], 'float32')], { ...attrs, groups: 2 })).toThrow(
+      /conv2d: .*divisible by groups/,
+    );
+    expect(() => run(conv2d, [x, randomInfo([4, 3, 9, 9], 'float32')], attrs)).toThrow(/conv2d: .*larger/);
+    expect(() => run(conv2d, [x, randomInfo([4, 3, 3], 'float32')], attrs)).toThrow(/conv2d: .*\[4, 3, 3\]/);
+    expect(() =>
+      run(conv2dBackpropInput, [randomInfo([1, 4, 5, 5], 'float32'), randomInfo([4, 3, 3, 3], 'float32')], {
+        ...attrs,
+        inputShape: [1, 3, 8, 8],
+      }),
+    ).toThrow(/conv2dBackpropInput: dy has shape \[1, 4, 5, 5\], expected \[1, 4, 6, 6\]/);
+    expect(() => run(conv2d, [x, randomInfo([4, 3, 3, 3], 'float32')], { ...attrs, stride: [0, 1] })).toThrow(
+      /conv2d: stride/,
+    );
+  });
+});
+
+// ---- pooling -------------------------------------------------------------------------------------------------------
+const poolCases: PoolCase[] = [
+  { n: 2, c: 3, h: 24, w: 24, kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] },
+  { n: 1, c: 2, h: 7, w: 9, kernelSize: [3, 3], stride: [2, 2], padding: [1, 1] },
+  { n: 2, c: 1, h: 5, w: 6, kernelSize: [3, 2], stride: [1, 1], padding: [1, 0] },
+  { n: 1, c: 4, h: 17, w: 13, kernelSize: [4, 3], stride: [3, 2], padding: [2, 1] },
+  { n: 1, c: 1, h: 1, w: 1, kernelSize: [1, 1], stride: [1, 1], padding: [0, 0] },
+  { n: 3, c: 2, h: 8, w: 8, kernelSize: [2, 2], stride: [1, 1], padding: [1, 1] },
+];
+
+function poolName(pc: PoolCase): string {
+  return `x [${pc.n},${pc.c},${pc.h},${pc.w}] kernel ${pc.kernelSize} stride ${pc.stride} pad ${pc.padding}`;
+}
+
+describe('pooling', () => {
+  for (const dtype of DTYPES) {
+    for (const pc of poolCases) {
+      it(`${dtype} ${poolName(pc)}`, () => {
+        const { kernelSize, stride, padding } = pc;
+        const attrs = { kernelSize, stride, padding };
+        const [oh, ow] = poolOut(pc);
+        const xShape = [pc.n, pc.c, pc.h, pc.w];
+        const yShape = [pc.n, pc.c, oh, ow];
+        const x = randomInfo(xShape, dtype);
+        // Ties: round half the values to a coarse grid so that windows hold equal maxima.
+        const xs = x.handle as Float32Array | Float64Array;
+        for (let i = 0; i < xs.length; i += 2) xs[i] = Math.round(xs[i]! * 2) / 2;
+        const dy = randomInfo(yShape, dtype);
+        const x0 = data(x);
+        const dy0 = data(dy);
+        const windows = poolWindows(pc);
+        const area = kernelSize[0] * kernelSize[1];
+
+        const maxRef = new Float64Array(windows.length);
+        const maxGradRef = new Float64Array(x0.length);
+        const avgRef = new Float64Array(windows.length);
+        const avgGradRef = new Float64Array(x0.length);
+        windows.forEach((cells, o) => {
+          let arg = cells[0]!;
+          for (const i of cells) if (x0[i]! > x0[arg]!) arg = i;
+          maxRef[o] = x0[arg]!;
+          maxGradRef[arg]! += dy0[o]!;
+          let s = 0;
+          for (const i of cells) {
+            s += x0[i]!;
+            avgGradRef[i]! += dy0[o]! / area;
+          }
+          avgRef[o] = s / area;
+        });
+
+        expectClose(run(maxPool2d, [x], attrs), maxRef, yShape, dtype, 'maxPool2d');
+        expectClose(run(maxPool2dGrad, [dy, x], attrs), maxGradRef, xShape, dtype, 'maxPool2dGrad');
+        expectClose(run(avgPool2d, [x], attrs), avgRef, yShape, dtype, 'avgPool2d');
+        expectClose(
+          run(avgPool2dGrad, [dy], { ...attrs, inputShape: xShape }),
+          avgGradRef,
+          xShape,
+          dtype,
+          'avgPool2dGrad',
+        );
+        expect(data(x)).toEqual(x0);
+        expect(data(dy)).toEqual(dy0);
+      });
+    }
+  }
+
+  it('max pooling: padding never wins over -Infinity, the first maximum takes the gradient, NaN propagates', () => {
+    const attrs = { kernelSize: [2, 2], stride: [2, 2], padding: [1, 1] };
+    const x: TensorInfo = {
+      handle: new Float32Array([-Infinity, -Infinity, -Infinity, 5]),
+      shape: [1, 1, 2, 2],
+      dtype: 'float32',
+    };
+    const y = run(maxPool2d, [x], attrs);
+    expect([...(y.handle as Float32Array)]).toEqual([-Infinity, -Infinity, -Infinity, 5]);
+    const ties: TensorInfo = {
+      handle: new Float64Array([1, 1, 1, 1]),
+      shape: [1, 1, 2, 2],
+      dtype: 'float64',
+    };
+    const dy: TensorInfo = { handle: new Float64Array([3]), shape: [1, 1, 1, 1], dtype: 'float64' };
+    const dx = run(maxPool2dGrad, [dy, ties], { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] });
+    expect([...(dx.handle as Float64Array)]).toEqual([3, 0, 0, 0]);
+    const nan: TensorInfo = {
+      handle: new Float64Array([1, Number.NaN, 7, Number.NaN]),
+      shape: [1, 1, 2, 2],
+      dtype: 'float64',
+    };
+    const yn = run(maxPool2d, [nan], { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] });
+    expect(Number.isNaN((yn.handle as Float64Array)[0])).toBe(true);
+  });
+
+  it('avg pooling counts padded cells in the divisor (count_include_pad=True)', () => {
+    const x: TensorInfo = { handle: new Float32Array([4, 4, 4, 4]), shape: [1, 1, 2, 2], dtype: 'float32' };
+    const y = run(avgPool2d, [x], { kernelSize: [2, 2], stride: [2, 2], padding: [1, 1] });
+    expect([...(y.handle as Float32Array)]).toEqual([1, 1, 1, 1]);
+  });
+
+  it('throws naming the op on bad padding or a window larger than the input', () => {
+    const x = randomInfo([1, 1, 4, 4], 'float32');
+    expect(() => run(maxPool2d, [x], { kernelSize: [2, 2], stride: [2, 2], padding: [2, 0] })).toThrow(
+      /maxPool2d: padding \[2,0\] must be .* at most half/,
+    );
+    expect(() => run(avgPool2d, [x], { kernelSize: [5, 5], stride: [1, 1], padding: [0, 0] })).toThrow(
+      /avgPool2d: kernelSize \[5,5\] is larger/,
+    );
+    expect(() =>
+      run(avgPool2d, [randomInfo([4, 4], 'float32')], {
+        kernelSize: [2, 2],
+        stride: [2, 2],
+        padding: [0, 0],
+      }),
+    ).toThrow(/avgPool2d: expected input \[N, C, H, W\], got \[4, 4\]/);
+  });
+});
