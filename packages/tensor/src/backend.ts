@@ -94,7 +94,9 @@ export function findKernel(backend: Backend, kernel: string): KernelFn | null {
   const key = `${backend.name}/${kernel}`;
   if (!warnedFallbacks.has(key)) {
     warnedFallbacks.add(key);
-    console.warn(`nndl: kernel '${kernel}' is not implemented on backend '${backend.name}'; running it on the CPU.`);
+    console.warn(
+      `nndl: kernel '${kernel}' is not implemented on backend '${backend.name}'; running it on the CPU.`,
+    );
   }
   return null;
 }

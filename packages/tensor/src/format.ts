@@ -19,7 +19,11 @@ function formatter(values: ArrayLike<number>, dtype: string): (v: number) => str
     if (a !== 0 && a < minAbs) minAbs = a;
   }
   const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
-  if (maxAbs >= 1e8 || (minAbs < 1e-4 && !allIntegral) || (maxAbs / minAbs > 1000 && !allIntegral && maxAbs > 1000)) {
+  if (
+    maxAbs >= 1e8 ||
+    (minAbs < 1e-4 && !allIntegral) ||
+    (maxAbs / minAbs > 1000 && !allIntegral && maxAbs > 1000)
+  ) {
     return (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : special(v));
   }
   if (allIntegral) return (v) => (Number.isFinite(v) ? `${v}.` : special(v));

@@ -14,8 +14,8 @@ import { createCpuBackend } from './backends/cpu/index.js';
 
 registerBackend('cpu', createCpuBackend);
 
-export { backward, type BackwardOptions, type GradOptions } from './autograd/engine.js';
-export { FunctionCtx, AutogradFunction as Function } from './autograd/function.js';
+export { type BackwardOptions, backward, type GradOptions } from './autograd/engine.js';
+export { AutogradFunction as Function, FunctionCtx } from './autograd/function.js';
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad_mode.js';
 export { type BackwardFn, type GradHook, Node, type RemovableHandle } from './autograd/node.js';
 export {
@@ -30,7 +30,7 @@ export {
   setDefaultBackend,
   type TensorInfo,
 } from './backend.js';
-export { type DType, type TypedArray } from './dtype.js';
+export type { DType, TypedArray } from './dtype.js';
 export * as kernels from './kernel_names.js';
 export * from './ops/creation.js';
 export {

@@ -21,7 +21,21 @@ export const Sin = 'Sin';
 export const Cos = 'Cos';
 export const Floor = 'Floor';
 export const LogicalNot = 'LogicalNot';
-export const UNARY_KERNELS = [Neg, Exp, Log, Sqrt, Abs, Sign, Sigmoid, Tanh, Relu, Sin, Cos, Floor, LogicalNot] as const;
+export const UNARY_KERNELS = [
+  Neg,
+  Exp,
+  Log,
+  Sqrt,
+  Abs,
+  Sign,
+  Sigmoid,
+  Tanh,
+  Relu,
+  Sin,
+  Cos,
+  Floor,
+  LogicalNot,
+] as const;
 export type UnaryKernel = (typeof UNARY_KERNELS)[number];
 
 /** Clip to [min, max]; either bound may be null. */
@@ -54,7 +68,16 @@ export const LessEqual = 'LessEqual';
 export const LogicalAnd = 'LogicalAnd';
 export const LogicalOr = 'LogicalOr';
 /** Comparisons and logical ops produce bool. */
-export const COMPARISON_KERNELS = [Equal, NotEqual, Greater, GreaterEqual, Less, LessEqual, LogicalAnd, LogicalOr] as const;
+export const COMPARISON_KERNELS = [
+  Equal,
+  NotEqual,
+  Greater,
+  GreaterEqual,
+  Less,
+  LessEqual,
+  LogicalAnd,
+  LogicalOr,
+] as const;
 export type BinaryKernel = (typeof ARITHMETIC_KERNELS)[number] | (typeof COMPARISON_KERNELS)[number];
 
 /** where(condition, a, b), all three broadcast. */

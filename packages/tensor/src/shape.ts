@@ -52,18 +52,25 @@ export function normalizeDim(dim: number, ndim: number, op: string): number {
   const lo = -Math.max(ndim, 1);
   const hi = Math.max(ndim, 1) - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new Error(`${op}: dimension out of range (expected to be in range of [${lo}, ${hi}], but got ${dim})`);
+    throw new Error(
+      `${op}: dimension out of range (expected to be in range of [${lo}, ${hi}], but got ${dim})`,
+    );
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
 /** Normalize a dim list (or all dims when undefined); sorted and de-duplicated. */
-export function normalizeDims(dims: number | readonly number[] | undefined, ndim: number, op: string): number[] {
+export function normalizeDims(
+  dims: number | readonly number[] | undefined,
+  ndim: number,
+  op: string,
+): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(d, ndim, op));
   const unique = [...new Set(out)].sort((x, y) => x - y);
-  if (unique.length !== out.length) throw new Error(`${op}: dim ${JSON.stringify(list)} appears multiple times`);
+  if (unique.length !== out.length)
+    throw new Error(`${op}: dim ${JSON.stringify(list)} appears multiple times`);
   return unique;
 }
 

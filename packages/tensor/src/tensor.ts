@@ -2,7 +2,7 @@
  * Tensor: a shape, a dtype, a device, and a handle to storage owned by its backend, plus the autograd fields.
  * Methods delegate to the op functions in ops/ (one definition per op, forward and backward side by side).
  */
-import { backward as runBackward, type BackwardOptions } from './autograd/engine.js';
+import { type BackwardOptions, backward as runBackward } from './autograd/engine.js';
 import type { GradHook, Node, RemovableHandle } from './autograd/node.js';
 import type { Backend } from './backend.js';
 import { type DType, isDType, isFloating, type TypedArray } from './dtype.js';
@@ -92,7 +92,9 @@ export class Tensor {
       );
     }
     if (value && !isFloating(this.dtype)) {
-      throw new Error(`requiresGrad: only floating-point tensors can require gradients (got dtype ${this.dtype})`);
+      throw new Error(
+        `requiresGrad: only floating-point tensors can require gradients (got dtype ${this.dtype})`,
+      );
     }
     this._requiresGrad = value;
     return this;
@@ -100,7 +102,8 @@ export class Tensor {
   /** Keep `.grad` for this non-leaf tensor after backward(). */
   retainGrad(): this {
     if (this.gradFn === null) {
-      if (!this._requiresGrad) throw new Error("retainGrad: can't retain the gradient of a tensor that does not require grad");
+      if (!this._requiresGrad)
+        throw new Error("retainGrad: can't retain the gradient of a tensor that does not require grad");
       return this;
     }
     this.gradFn.retained = this;
@@ -123,9 +126,14 @@ export class Tensor {
       },
     };
   }
-  /** Compute gradients of this tensor with respect to the graph's leaves and accumulate them into `.grad`. */
-  backward(gradient?: Tensor | null, options?: BackwardOptions): void {
-    runBackward(this, gradient ?? null, options);
+  /**
+   * Compute gradients of this tensor with respect to the graph's leaves and accumulate them into `.grad`.
+   * @example loss.backward(); y.backward(onesLike(y)); loss.backward({ retainGraph: true });
+   */
+  backward(gradient?: Tensor | BackwardOptions | null, options?: BackwardOptions): void {
+    if (gradient instanceof Tensor || gradient === null || gradient === undefined)
+      runBackward(this, gradient ?? null, options);
+    else runBackward(this, null, gradient);
   }
 
   // ---- reading ------------------------------------------------------------------------------------------------
@@ -147,7 +155,8 @@ export class Tensor {
       const inner = stride / n;
       const out: NestedArray[] = new Array(n);
       for (let i = 0; i < n; i++) {
-        out[i] = dim === this.ndim - 1 ? asValue(values[offset + i]!) : build(dim + 1, offset + i * inner, inner);
+        out[i] =
+          dim === this.ndim - 1 ? asValue(values[offset + i]!) : build(dim + 1, offset + i * inner, inner);
       }
       return out;
     };

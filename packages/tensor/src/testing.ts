@@ -4,10 +4,10 @@
  */
 import { grad } from './autograd/engine.js';
 import { noGrad } from './autograd/grad_mode.js';
+import { asTensor } from './ops/creation.js';
 import { Generator } from './random.js';
 import { formatShape } from './shape.js';
-import { Tensor, type NestedArray } from './tensor.js';
-import { asTensor } from './ops/creation.js';
+import { type NestedArray, Tensor } from './tensor.js';
 
 export interface CloseOptions {
   atol?: number;
@@ -18,10 +18,16 @@ export interface CloseOptions {
   message?: string;
 }
 
-function flatten(value: Tensor | NestedArray | ArrayLike<number>): { values: number[]; shape: number[] | null } {
-  if (value instanceof Tensor) return { values: Array.from(value.dataSync(), Number), shape: value.shape.slice() };
-  if (typeof value === 'number' || typeof value === 'boolean') return { values: [Number(value)], shape: null };
-  if (ArrayBuffer.isView(value)) return { values: Array.from(value as ArrayLike<number>, Number), shape: null };
+function flatten(value: Tensor | NestedArray | ArrayLike<number>): {
+  values: number[];
+  shape: number[] | null;
+} {
+  if (value instanceof Tensor)
+    return { values: Array.from(value.dataSync(), Number), shape: value.shape.slice() };
+  if (typeof value === 'number' || typeof value === 'boolean')
+    return { values: [Number(value)], shape: null };
+  if (ArrayBuffer.isView(value))
+    return { values: Array.from(value as ArrayLike<number>, Number), shape: null };
   return { values: (value as unknown[]).flat(Number.POSITIVE_INFINITY as 1).map(Number), shape: null };
 }
 
@@ -93,11 +99,17 @@ export interface GradcheckOptions {
  * vector-Jacobian product; it is repeated for two different v. Throws with the worst element on failure.
  * @example gradcheck((a, b) => a.mul(b).sum(), [randn([3], { dtype: 'float64', requiresGrad: true }), ...])
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): true {
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  options: GradcheckOptions = {},
+): true {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 1234 } = options;
   for (const [i, t] of inputs.entries()) {
     if (t.dtype !== 'float64') {
-      throw new Error(`gradcheck: input ${i} has dtype ${t.dtype}; use float64 inputs for finite differences`);
+      throw new Error(
+        `gradcheck: input ${i} has dtype ${t.dtype}; use float64 inputs for finite differences`,
+      );
     }
   }
   const differentiable = inputs.filter((t) => t.requiresGrad);
@@ -108,7 +120,13 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
     const weights = new Float64Array(probe.numel());
     for (let k = 0; k < weights.length; k++) weights[k] = gen.normal();
     const v = asTensor(weights, probe.shape);
-    const objective = () => noGrad(() => fn(...inputs).mul(v).sum().item());
+    const objective = () =>
+      noGrad(() =>
+        fn(...inputs)
+          .mul(v)
+          .sum()
+          .item(),
+      );
     const analytic = grad(probe.mul(v).sum(), differentiable, { allowUnused: true });
     for (const [j, input] of differentiable.entries()) {
       const values = input.dataSync() as Float64Array;
@@ -127,7 +145,8 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
       assertClose(actual, numeric, {
         atol,
         rtol,
-        message: `gradcheck: gradient of input ${inputs.indexOf(input)} (shape ${formatShape(input.shape)}) ` +
+        message:
+          `gradcheck: gradient of input ${inputs.indexOf(input)} (shape ${formatShape(input.shape)}) ` +
           `differs from finite differences`,
       });
     }

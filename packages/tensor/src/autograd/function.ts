@@ -45,16 +45,23 @@ type GradResult = Tensor | null | undefined | readonly (Tensor | null | undefine
 export class AutogradFunction {
   /** Compute the output from the inputs (runs with gradient recording off). */
   static forward(_ctx: FunctionCtx, ..._args: never[]): Tensor {
-    throw new Error(`${this.name}.forward is not implemented: subclasses of Function define static forward(ctx, ...args)`);
+    throw new Error(
+      `${this.name}.forward is not implemented: subclasses of Function define static forward(ctx, ...args)`,
+    );
   }
 
   /** Return one gradient per forward argument (null for non-tensors or inputs that need none). */
   static backward(_ctx: FunctionCtx, _gradOutput: Tensor): GradResult {
-    throw new Error(`${this.name}.backward is not implemented: subclasses of Function define static backward(ctx, grad)`);
+    throw new Error(
+      `${this.name}.backward is not implemented: subclasses of Function define static backward(ctx, grad)`,
+    );
   }
 
   /** Run forward and record the function in the graph. */
-  static apply<T extends typeof AutogradFunction>(this: T, ...args: Parameters<T['forward']> extends [FunctionCtx, ...infer A] ? A : unknown[]): Tensor {
+  static apply<T extends typeof AutogradFunction>(
+    this: T,
+    ...args: Parameters<T['forward']> extends [FunctionCtx, ...infer A] ? A : unknown[]
+  ): Tensor {
     const ctx = new FunctionCtx();
     const list = args as unknown[];
     ctx.needsInputGrad = list.map((a) => a instanceof Tensor && a.requiresGrad && isGradEnabled());
@@ -71,13 +78,12 @@ export class AutogradFunction {
     // The output of forward is a fresh tensor owned by this function (a detached alias if forward returned an input).
     const out = output.gradFn === null && !tensorArgs.includes(output) ? output : output.detach();
     const name = `${this.name}Backward`;
-    const fn = this;
     record(
       name,
       tensorArgs,
       out,
       (g) => {
-        const result = fn.backward(ctx, g);
+        const result = this.backward(ctx, g);
         const grads = Array.isArray(result) ? result : [result];
         if (grads.length !== list.length && !(grads.length === 1 && tensorArgs.length === 1)) {
           throw new Error(

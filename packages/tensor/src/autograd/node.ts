@@ -6,7 +6,10 @@ import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from './grad_mode.js';
 
 /** Returns the gradient for each input (null/undefined where none flows). */
-export type BackwardFn = (gradOutput: Tensor, needsInputGrad: readonly boolean[]) => readonly (Tensor | null | undefined)[];
+export type BackwardFn = (
+  gradOutput: Tensor,
+  needsInputGrad: readonly boolean[],
+) => readonly (Tensor | null | undefined)[];
 
 export type GradHook = (grad: Tensor) => Tensor | undefined | void;
 
@@ -26,7 +29,12 @@ export class Node {
   /** The output tensor, kept only after retainGrad(). */
   retained: Tensor | null = null;
 
-  constructor(name: string, next: (Node | Tensor | null)[], backwardFn: BackwardFn, saved: readonly Tensor[]) {
+  constructor(
+    name: string,
+    next: (Node | Tensor | null)[],
+    backwardFn: BackwardFn,
+    saved: readonly Tensor[],
+  ) {
     this.name = name;
     this.next = next;
     this.backwardFn = backwardFn;

@@ -44,7 +44,8 @@ function inferShape(data: NestedArray, op: string): number[] {
   // Check that the nesting is rectangular, naming the first offending position.
   const check = (value: NestedArray, depth: number, path: number[]): void => {
     if (depth === shape.length) {
-      if (Array.isArray(value)) throw new Error(`${op}: ragged nested array: too deep at [${path.join('][')}]`);
+      if (Array.isArray(value))
+        throw new Error(`${op}: ragged nested array: too deep at [${path.join('][')}]`);
       return;
     }
     if (!Array.isArray(value) || value.length !== shape[depth]) {
@@ -53,7 +54,7 @@ function inferShape(data: NestedArray, op: string): number[] {
           `${path.length ? `[${path.join('][')}]` : 'the top level'}, got ${Array.isArray(value) ? `length ${value.length}` : String(value)}`,
       );
     }
-    value.forEach((v, i) => check(v, depth + 1, [...path, i]));
+    for (let i = 0; i < value.length; i++) check(value[i]!, depth + 1, [...path, i]);
   };
   check(data, 0, []);
   return shape;
@@ -64,15 +65,22 @@ function inferShape(data: NestedArray, op: string): number[] {
  * does (booleans -> bool, integers -> int32, otherwise float32; Float64Array -> float64) unless given.
  * @example tensor([[1, 2], [3, 4]], { dtype: 'float32', requiresGrad: true })
  */
-export function tensor(data: NestedArray | ArrayLike<number> | TypedArray, options: TensorOptions = {}): Tensor {
+export function tensor(
+  data: NestedArray | ArrayLike<number> | TypedArray,
+  options: TensorOptions = {},
+): Tensor {
   if (ArrayBuffer.isView(data)) {
     const view: object = data;
     const array = data as unknown as ArrayLike<number>;
     const inferred: DType =
       view instanceof Float32Array || view instanceof Float64Array
         ? dtypeOfArray(view)
-        : view instanceof Int32Array || view instanceof Uint8Array || view instanceof Int16Array ||
-            view instanceof Uint16Array || view instanceof Int8Array || view instanceof Uint8ClampedArray
+        : view instanceof Int32Array ||
+            view instanceof Uint8Array ||
+            view instanceof Int16Array ||
+            view instanceof Uint16Array ||
+            view instanceof Int8Array ||
+            view instanceof Uint8ClampedArray
           ? 'int32'
           : 'float32';
     const dtype = options.dtype ?? inferred;
@@ -80,12 +88,14 @@ export function tensor(data: NestedArray | ArrayLike<number> | TypedArray, optio
   }
   const nested = data as NestedArray;
   const shape = inferShape(nested, 'tensor');
-  const flat: (number | boolean)[] =
-    Array.isArray(nested) ? ((nested as unknown[]).flat(Number.POSITIVE_INFINITY as 1) as (number | boolean)[]) : [nested];
+  const flat: (number | boolean)[] = Array.isArray(nested)
+    ? ((nested as unknown[]).flat(Number.POSITIVE_INFINITY as 1) as (number | boolean)[])
+    : [nested];
   let dtype = options.dtype;
   if (dtype === undefined) {
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) dtype = 'bool';
-    else if (flat.length > 0 && flat.every((v) => typeof v === 'boolean' || Number.isInteger(v))) dtype = 'int32';
+    else if (flat.length > 0 && flat.every((v) => typeof v === 'boolean' || Number.isInteger(v)))
+      dtype = 'int32';
     else dtype = 'float32';
   }
   for (const v of flat) {
@@ -101,11 +111,17 @@ export function tensor(data: NestedArray | ArrayLike<number> | TypedArray, optio
  * Float32Array -> float32, Float64Array -> float64, Int32Array -> int32, Uint8Array -> bool.
  * @example asTensor(new Float32Array(784), [1, 28, 28])
  */
-export function asTensor(values: TypedArray, shape?: readonly number[], options: Omit<TensorOptions, 'dtype'> = {}): Tensor {
+export function asTensor(
+  values: TypedArray,
+  shape?: readonly number[],
+  options: Omit<TensorOptions, 'dtype'> = {},
+): Tensor {
   const target = shape ? shape.slice() : [values.length];
   assertValidShape(target, 'asTensor');
   if (sizeOf(target) !== values.length) {
-    throw new Error(`asTensor: shape ${formatShape(target)} needs ${sizeOf(target)} values, the array has ${values.length}`);
+    throw new Error(
+      `asTensor: shape ${formatShape(target)} needs ${sizeOf(target)} values, the array has ${values.length}`,
+    );
   }
   return finish(values, target, dtypeOfArray(values), options);
 }
@@ -122,10 +138,16 @@ export function full(shape: ShapeLike, value: number, options: TensorOptions = {
 export const zeros = (shape: ShapeLike, options: TensorOptions = {}) => full(shape, 0, options);
 export const ones = (shape: ShapeLike, options: TensorOptions = {}) => full(shape, 1, options);
 
-const likeOptions = (x: Tensor, options: TensorOptions): TensorOptions => ({ dtype: x.dtype, device: x.device, ...options });
-export const zerosLike = (x: Tensor, options: TensorOptions = {}) => full(x.shape, 0, likeOptions(x, options));
+const likeOptions = (x: Tensor, options: TensorOptions): TensorOptions => ({
+  dtype: x.dtype,
+  device: x.device,
+  ...options,
+});
+export const zerosLike = (x: Tensor, options: TensorOptions = {}) =>
+  full(x.shape, 0, likeOptions(x, options));
 export const onesLike = (x: Tensor, options: TensorOptions = {}) => full(x.shape, 1, likeOptions(x, options));
-export const fullLike = (x: Tensor, value: number, options: TensorOptions = {}) => full(x.shape, value, likeOptions(x, options));
+export const fullLike = (x: Tensor, value: number, options: TensorOptions = {}) =>
+  full(x.shape, value, likeOptions(x, options));
 
 /** The n x m identity matrix. */
 export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
@@ -145,7 +167,10 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
     start = 0;
   }
   if (step === 0) throw new Error('arange: step must be nonzero');
-  if ((end - start) / step < 0) throw new Error(`arange: upper bound and step sign are inconsistent (start ${start}, end ${end}, step ${step})`);
+  if ((end - start) / step < 0)
+    throw new Error(
+      `arange: upper bound and step sign are inconsistent (start ${start}, end ${end}, step ${step})`,
+    );
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = options.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
   const values = allocate(dtype, n);
@@ -155,7 +180,8 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
 
 /** `steps` evenly spaced values from start to end, both included. */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: number of steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new Error(`linspace: number of steps must be a non-negative integer, got ${steps}`);
   const dtype = options.dtype ?? 'float32';
   const values = allocate(dtype, steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -163,7 +189,12 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   return finish(values, [steps], dtype, options);
 }
 
-function randomTensor(shape: ShapeLike, options: RandomOptions, op: string, sample: (g: Generator) => number): Tensor {
+function randomTensor(
+  shape: ShapeLike,
+  options: RandomOptions,
+  op: string,
+  sample: (g: Generator) => number,
+): Tensor {
   const s = toShape(shape, op);
   const dtype = options.dtype ?? 'float32';
   if (!isFloating(dtype)) throw new Error(`${op}: expected a floating-point dtype, got ${dtype}`);
@@ -174,11 +205,15 @@ function randomTensor(shape: ShapeLike, options: RandomOptions, op: string, samp
 }
 
 /** Uniform samples in [0, 1). */
-export const rand = (shape: ShapeLike, options: RandomOptions = {}) => randomTensor(shape, options, 'rand', (g) => g.random());
+export const rand = (shape: ShapeLike, options: RandomOptions = {}) =>
+  randomTensor(shape, options, 'rand', (g) => g.random());
 /** Standard normal samples. */
-export const randn = (shape: ShapeLike, options: RandomOptions = {}) => randomTensor(shape, options, 'randn', (g) => g.normal());
-export const randLike = (x: Tensor, options: RandomOptions = {}) => rand(x.shape, { dtype: x.dtype, device: x.device, ...options });
-export const randnLike = (x: Tensor, options: RandomOptions = {}) => randn(x.shape, { dtype: x.dtype, device: x.device, ...options });
+export const randn = (shape: ShapeLike, options: RandomOptions = {}) =>
+  randomTensor(shape, options, 'randn', (g) => g.normal());
+export const randLike = (x: Tensor, options: RandomOptions = {}) =>
+  rand(x.shape, { dtype: x.dtype, device: x.device, ...options });
+export const randnLike = (x: Tensor, options: RandomOptions = {}) =>
+  randn(x.shape, { dtype: x.dtype, device: x.device, ...options });
 
 /** Uniform integers in [low, high). */
 export function randint(low: number, high: number, shape: ShapeLike, options: RandomOptions = {}): Tensor {

@@ -49,7 +49,13 @@ export function add(a: Operand, b: Operand, alpha?: number): Tensor {
   const [x, y] = binaryOperands(a, b, 'add');
   const out = runKernel(K.Add, [x, y]);
   if (needsGrad(x, y)) {
-    record('AddBackward', [x, y], out, (g, need) => [need[0] ? sumTo(g, x.shape) : null, need[1] ? sumTo(g, y.shape) : null], []);
+    record(
+      'AddBackward',
+      [x, y],
+      out,
+      (g, need) => [need[0] ? sumTo(g, x.shape) : null, need[1] ? sumTo(g, y.shape) : null],
+      [],
+    );
   }
   return out;
 }

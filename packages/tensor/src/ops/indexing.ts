@@ -20,7 +20,8 @@ function zerosOf(shape: readonly number[], like: Tensor): Tensor {
 /** Rows (or slices along `dim`) picked by a 1-D index. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex(index, 'indexSelect');
-  if (index.ndim > 1) throw new Error(`indexSelect: index must be 1-D, got shape ${formatShape(index.shape)}`);
+  if (index.ndim > 1)
+    throw new Error(`indexSelect: index must be 1-D, got shape ${formatShape(index.shape)}`);
   const d = normalizeDim(dim, x.ndim, 'indexSelect');
   const idx = index.ndim === 0 ? index.reshape([1]) : index;
   const out = runKernel(K.IndexSelect, [x, idx], { dim: d });
@@ -36,14 +37,22 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
   const d = normalizeDim(dim, x.ndim, 'indexAdd');
   const out = runKernel(K.IndexAdd, [x, index, src], { dim: d });
   if (needsGrad(x, src)) {
-    record('IndexAddBackward', [x, src], out, (g, need) => [need[0] ? g : null, need[1] ? indexSelect(g, d, index) : null], []);
+    record(
+      'IndexAddBackward',
+      [x, src],
+      out,
+      (g, need) => [need[0] ? g : null, need[1] ? indexSelect(g, d, index) : null],
+      [],
+    );
   }
   return out;
 }
 
 function checkGatherShapes(x: Tensor, index: Tensor, d: number, op: string): void {
   if (index.ndim !== x.ndim) {
-    throw new Error(`${op}: index ${formatShape(index.shape)} must have as many dims as the input ${formatShape(x.shape)}`);
+    throw new Error(
+      `${op}: index ${formatShape(index.shape)} must have as many dims as the input ${formatShape(x.shape)}`,
+    );
   }
   for (let i = 0; i < x.ndim; i++) {
     if (i !== d && index.shape[i]! > x.shape[i]!) {
@@ -63,7 +72,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim(dim, x.ndim, 'gather');
   checkGatherShapes(x, index, d, 'gather');
   const out = runKernel(K.GatherElements, [x, index], { dim: d });
-  if (needsGrad(x)) record('GatherBackward', [x], out, (g) => [scatterAdd(zerosOf(x.shape, g), d, index, g)], []);
+  if (needsGrad(x))
+    record('GatherBackward', [x], out, (g) => [scatterAdd(zerosOf(x.shape, g), d, index, g)], []);
   return out;
 }
 
@@ -93,7 +103,13 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   checkGatherShapes(x, index, d, 'scatterAdd');
   const out = runKernel(K.ScatterElements, [x, index, src], { dim: d, reduction: 'add' });
   if (needsGrad(x, src)) {
-    record('ScatterAddBackward', [x, src], out, (g, need) => [need[0] ? g : null, need[1] ? gather(g, d, index) : null], []);
+    record(
+      'ScatterAddBackward',
+      [x, src],
+      out,
+      (g, need) => [need[0] ? g : null, need[1] ? gather(g, d, index) : null],
+      [],
+    );
   }
   return out;
 }
@@ -109,7 +125,8 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
  * @example oneHot(tensor([0, 2], { dtype: 'int32' }), 3).float()
  */
 export function oneHot(x: Tensor, numClasses = -1, dtype: 'int32' | 'float32' | 'float64' = 'int32'): Tensor {
-  if (x.dtype !== 'int32') throw new Error(`oneHot: expected an int32 tensor of class indices, got ${x.dtype}`);
+  if (x.dtype !== 'int32')
+    throw new Error(`oneHot: expected an int32 tensor of class indices, got ${x.dtype}`);
   let depth = numClasses;
   if (depth === -1) {
     const values = x.dataSync();

@@ -4,13 +4,13 @@
  * rebased onto the op (as PyTorch does).
  */
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import { allocate, isFloating } from '../dtype.js';
+import * as K from '../kernel_names.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
 import { runKernel } from './kernel.js';
-import * as K from '../kernel_names.js';
-import { isFloating, allocate } from '../dtype.js';
 import { expand } from './shape.js';
 
 function checkLeaf(target: Tensor, op: string): void {
@@ -30,7 +30,9 @@ function write(target: Tensor, result: Tensor, op: string): void {
   }
   if (result.dtype !== target.dtype) {
     if (isFloating(result.dtype) && !isFloating(target.dtype)) {
-      throw new Error(`${op}: result type ${result.dtype} can't be cast to the desired output type ${target.dtype}`);
+      throw new Error(
+        `${op}: result type ${result.dtype} can't be cast to the desired output type ${target.dtype}`,
+      );
     }
     result = cast(result, target.dtype);
   }
@@ -67,20 +69,35 @@ export function copy_<T extends Tensor>(target: T, src: Tensor): T {
 
 export function fill_<T extends Tensor>(target: T, value: number, op: string): T {
   checkLeaf(target, op);
-  const values = runKernel(K.Fill, [], { shape: target.shape.slice(), value, dtype: target.dtype }, target._backend);
+  const values = runKernel(
+    K.Fill,
+    [],
+    { shape: target.shape.slice(), value, dtype: target.dtype },
+    target._backend,
+  );
   write(target, values, op);
   // Gradient does not flow through a filled tensor.
   target.gradFn = null;
   return target;
 }
 
-function randomFill<T extends Tensor>(target: T, op: string, sample: (g: Generator) => number, generator: Generator): T {
+function randomFill<T extends Tensor>(
+  target: T,
+  op: string,
+  sample: (g: Generator) => number,
+  generator: Generator,
+): T {
   checkLeaf(target, op);
-  if (!isFloating(target.dtype)) throw new Error(`${op}: expected a floating-point tensor, got ${target.dtype}`);
+  if (!isFloating(target.dtype))
+    throw new Error(`${op}: expected a floating-point tensor, got ${target.dtype}`);
   const n = target.numel();
   const values = allocate(target.dtype, n);
   for (let i = 0; i < n; i++) values[i] = sample(generator);
-  target._backend.assign(target.handle, target._backend.write(values, target.shape, target.dtype), target.dtype);
+  target._backend.assign(
+    target.handle,
+    target._backend.write(values, target.shape, target.dtype),
+    target.dtype,
+  );
   target._version.value++;
   target.gradFn = null;
   return target;

@@ -5,7 +5,12 @@ import * as K from '../kernel_names.js';
 import { Tensor } from '../tensor.js';
 
 /** Run kernel `name` on the inputs' device and wrap the result in a new Tensor (no autograd recording). */
-export function runKernel(name: string, inputs: readonly Tensor[], attrs: object = {}, device?: Backend): Tensor {
+export function runKernel(
+  name: string,
+  inputs: readonly Tensor[],
+  attrs: object = {},
+  device?: Backend,
+): Tensor {
   const backend = device ?? inputs[0]?._backend ?? getBackend();
   for (let i = 1; i < inputs.length; i++) {
     if (inputs[i]!._backend !== backend) {
@@ -22,7 +27,11 @@ export function runKernel(name: string, inputs: readonly Tensor[], attrs: object
   }
   // The backend lacks this kernel: run it on the CPU and move the result back.
   const cpu = getBackend('cpu');
-  const cpuInputs = inputs.map((t) => ({ handle: t._backend.readSync(t.handle, t.dtype), shape: t.shape, dtype: t.dtype }));
+  const cpuInputs = inputs.map((t) => ({
+    handle: t._backend.readSync(t.handle, t.dtype),
+    shape: t.shape,
+    dtype: t.dtype,
+  }));
   const out = findKernel(cpu, name)!(cpuInputs, attrs as never, cpu);
   const values = cpu.readSync(out.handle, out.dtype);
   return new Tensor(backend.write(values, out.shape, out.dtype), out.shape, out.dtype, backend);
@@ -71,6 +80,8 @@ export function binaryOperands(a: Operand, b: Operand, op: string): [Tensor, Ten
 
 export function assertFloating(x: Tensor, op: string): void {
   if (!isFloating(x.dtype)) {
-    throw new Error(`${op}: expected a floating-point tensor, got dtype ${x.dtype}. Convert it first with .float().`);
+    throw new Error(
+      `${op}: expected a floating-point tensor, got dtype ${x.dtype}. Convert it first with .float().`,
+    );
   }
 }

@@ -18,8 +18,10 @@ export function batchMatMul3(a: Tensor, b: Tensor, transposeA = false, transpose
       let da: Tensor | null = null;
       let db: Tensor | null = null;
       // d(op(A) op(B)) with op a possible transpose: each gradient is one more product, also without copies.
-      if (need[0]) da = transposeA ? batchMatMul3(b, g, transposeB, true) : batchMatMul3(g, b, false, !transposeB);
-      if (need[1]) db = transposeB ? batchMatMul3(g, a, true, transposeA) : batchMatMul3(a, g, !transposeA, false);
+      if (need[0])
+        da = transposeA ? batchMatMul3(b, g, transposeB, true) : batchMatMul3(g, b, false, !transposeB);
+      if (need[1])
+        db = transposeB ? batchMatMul3(g, a, true, transposeA) : batchMatMul3(a, g, !transposeA, false);
       return [da && sumTo(da, a.shape), db && sumTo(db, b.shape)];
     });
   }
@@ -42,14 +44,18 @@ function checkFloat(a: Tensor, b: Tensor, op: string): void {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkFloat(a, b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new Error(`matmul: both arguments need at least 1 dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new Error(
+      `matmul: both arguments need at least 1 dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]!]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.shape[0]!, 1]) : b;
   const [m, k] = a2.shape.slice(-2) as [number, number];
   const [k2, n] = b2.shape.slice(-2) as [number, number];
   if (k !== k2) {
-    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not align: ${k} != ${k2}`);
+    throw new Error(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not align: ${k} != ${k2}`,
+    );
   }
   const batchA = a2.shape.slice(0, -2);
   const batchB = b2.shape.slice(0, -2);
@@ -69,7 +75,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** 2-D matrix product. */
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2 || b.ndim !== 2) {
-    throw new Error(`mm: expected 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new Error(
+      `mm: expected 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   return matmul(a, b);
 }
@@ -77,21 +85,28 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 /** Batched product of two 3-D tensors with the same batch size. */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
-    throw new Error(`bmm: expected 3-D tensors with equal batch sizes, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new Error(
+      `bmm: expected 3-D tensors with equal batch sizes, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   return matmul(a, b);
 }
 
 export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1 || a.shape[0] !== b.shape[0]) {
-    throw new Error(`dot: expected two 1-D tensors of equal length, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new Error(
+      `dot: expected two 1-D tensors of equal length, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   return matmul(a, b);
 }
 
 /** Matrix transpose; 0-d and 1-d tensors are returned unchanged. */
 export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${x.ndim} (shape ${formatShape(x.shape)})`);
+  if (x.ndim > 2)
+    throw new Error(
+      `t: expects a tensor with <= 2 dimensions, but got ${x.ndim} (shape ${formatShape(x.shape)})`,
+    );
   return x.ndim < 2 ? x : permute(x, [1, 0]);
 }
 
@@ -101,7 +116,8 @@ export function t(x: Tensor): Tensor {
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   checkFloat(x, weight, 'linear');
-  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [outFeatures, inFeatures], got ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new Error(`linear: weight must be 2-D [outFeatures, inFeatures], got ${formatShape(weight.shape)}`);
   const inFeatures = weight.shape[1]!;
   if (x.shape[x.ndim - 1] !== inFeatures) {
     throw new Error(

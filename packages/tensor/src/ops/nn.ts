@@ -111,11 +111,14 @@ function poolAttrs(x: Tensor, kernelSize: Pair, options: Pool2dOptions, op: stri
   };
   const [kh, kw] = attrs.kernelSize;
   if (attrs.padding[0] > kh / 2 || attrs.padding[1] > kw / 2) {
-    throw new Error(`${op}: padding ${attrs.padding.join('x')} should be at most half of the kernel size ${kh}x${kw}`);
+    throw new Error(
+      `${op}: padding ${attrs.padding.join('x')} should be at most half of the kernel size ${kh}x${kw}`,
+    );
   }
   const h = x.shape[2]! + 2 * attrs.padding[0];
   const w = x.shape[3]! + 2 * attrs.padding[1];
-  if (h < kh || w < kw) throw new Error(`${op}: kernel ${kh}x${kw} is larger than the padded input ${h}x${w}`);
+  if (h < kh || w < kw)
+    throw new Error(`${op}: kernel ${kh}x${kw} is larger than the padded input ${h}x${w}`);
   return attrs;
 }
 
@@ -135,7 +138,13 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
   const out = runKernel(K.AvgPool2D, [x], attrs);
   if (needsGrad(x)) {
     const inputShape = x.shape.slice() as [number, number, number, number];
-    record('AvgPool2DBackward', [x], out, (g) => [runKernel(K.AvgPool2DGrad, [g], { ...attrs, inputShape })], []);
+    record(
+      'AvgPool2DBackward',
+      [x],
+      out,
+      (g) => [runKernel(K.AvgPool2DGrad, [g], { ...attrs, inputShape })],
+      [],
+    );
   }
   return out;
 }

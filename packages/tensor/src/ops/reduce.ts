@@ -17,7 +17,12 @@ function keptShape(shape: readonly number[], axes: readonly number[]): number[] 
 }
 
 /** Broadcast a reduced gradient back to the input's shape. */
-function expandBack(g: Tensor, inputShape: readonly number[], axes: readonly number[], keepdim: boolean): Tensor {
+function expandBack(
+  g: Tensor,
+  inputShape: readonly number[],
+  axes: readonly number[],
+  keepdim: boolean,
+): Tensor {
   const kept = keepdim ? g : reshape(g, keptShape(inputShape, axes));
   return expand(kept, inputShape);
 }
@@ -48,11 +53,17 @@ function extreme(kernel: string, name: string, x: Tensor): Tensor {
   const axes = normalizeDims(undefined, x.ndim, name);
   const out = runKernel(kernel, [x], { axes, keepDims: false });
   if (needsGrad(x)) {
-    record(`${kernel}Backward`, [x], out, (g) => {
-      // The gradient is shared evenly between all maximal elements, as PyTorch does for a full reduction.
-      const mask = cast(eq(x, out), g.dtype);
-      return [div(mul(mask, g), sum(mask))];
-    }, [x, out]);
+    record(
+      `${kernel}Backward`,
+      [x],
+      out,
+      (g) => {
+        // The gradient is shared evenly between all maximal elements, as PyTorch does for a full reduction.
+        const mask = cast(eq(x, out), g.dtype);
+        return [div(mul(mask, g), sum(mask))];
+      },
+      [x, out],
+    );
   }
   return out;
 }
@@ -60,39 +71,67 @@ function extreme(kernel: string, name: string, x: Tensor): Tensor {
 export const max = (x: Tensor) => extreme(K.Max, 'max', x);
 export const min = (x: Tensor) => extreme(K.Min, 'min', x);
 
-function extremeDim(kernel: string, argKernel: string, name: string, x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
+function extremeDim(
+  kernel: string,
+  argKernel: string,
+  name: string,
+  x: Tensor,
+  dim: number,
+  keepdim: boolean,
+): ValuesIndices {
   const axis = normalizeDim(dim, x.ndim, name);
   if (x.ndim > 0 && x.shape[axis] === 0) throw new Error(`${name}: cannot reduce over a zero-size dimension`);
   const indices = runKernel(argKernel, [x], { axis, keepDims: keepdim });
   const values = runKernel(kernel, [x], { axes: x.ndim === 0 ? [] : [axis], keepDims: keepdim });
   if (needsGrad(x)) {
-    record(`${kernel}Backward`, [x], values, (g) => {
-      // The gradient goes to the element whose index was returned.
-      const idx = keepdim || x.ndim === 0 ? indices : reshape(indices, keptShape(x.shape, [axis]));
-      const gk = keepdim || x.ndim === 0 ? g : reshape(g, keptShape(x.shape, [axis]));
-      const zeros = runKernel(K.Fill, [], { shape: x.shape, value: 0, dtype: g.dtype }, g._backend);
-      return [x.ndim === 0 ? g : zeros.scatterAdd(axis, idx, gk)];
-    }, []);
+    record(
+      `${kernel}Backward`,
+      [x],
+      values,
+      (g) => {
+        // The gradient goes to the element whose index was returned.
+        const idx = keepdim || x.ndim === 0 ? indices : reshape(indices, keptShape(x.shape, [axis]));
+        const gk = keepdim || x.ndim === 0 ? g : reshape(g, keptShape(x.shape, [axis]));
+        const zeros = runKernel(K.Fill, [], { shape: x.shape, value: 0, dtype: g.dtype }, g._backend);
+        return [x.ndim === 0 ? g : zeros.scatterAdd(axis, idx, gk)];
+      },
+      [],
+    );
   }
   return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 }
 
-export const maxDim = (x: Tensor, dim: number, keepdim = false) => extremeDim(K.Max, K.ArgMax, 'max', x, dim, keepdim);
-export const minDim = (x: Tensor, dim: number, keepdim = false) => extremeDim(K.Min, K.ArgMin, 'min', x, dim, keepdim);
+export const maxDim = (x: Tensor, dim: number, keepdim = false) =>
+  extremeDim(K.Max, K.ArgMax, 'max', x, dim, keepdim);
+export const minDim = (x: Tensor, dim: number, keepdim = false) =>
+  extremeDim(K.Min, K.ArgMin, 'min', x, dim, keepdim);
 
-function argExtreme(kernel: string, name: string, x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+function argExtreme(
+  kernel: string,
+  name: string,
+  x: Tensor,
+  dim: number | undefined,
+  keepdim: boolean,
+): Tensor {
   if (dim === undefined) {
     const flat = reshape(x, [x.numel()]);
     const out = runKernel(kernel, [flat], { axis: 0, keepDims: false });
-    return keepdim ? reshape(out, x.shape.map(() => 1)) : out;
+    return keepdim
+      ? reshape(
+          out,
+          x.shape.map(() => 1),
+        )
+      : out;
   }
   const axis = normalizeDim(dim, x.ndim, name);
   return runKernel(kernel, [x], { axis, keepDims: keepdim });
 }
 
 /** Index of the maximum (the first one on ties), over all elements or along `dim`. */
-export const argmax = (x: Tensor, dim?: number, keepdim = false) => argExtreme(K.ArgMax, 'argmax', x, dim, keepdim);
-export const argmin = (x: Tensor, dim?: number, keepdim = false) => argExtreme(K.ArgMin, 'argmin', x, dim, keepdim);
+export const argmax = (x: Tensor, dim?: number, keepdim = false) =>
+  argExtreme(K.ArgMax, 'argmax', x, dim, keepdim);
+export const argmin = (x: Tensor, dim?: number, keepdim = false) =>
+  argExtreme(K.ArgMin, 'argmin', x, dim, keepdim);
 
 export interface VarOptions {
   /** Bessel's correction: divide by N - correction (default 1, the unbiased estimate, as PyTorch). */
@@ -125,7 +164,12 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
   const finite = where(eq(m, Number.NEGATIVE_INFINITY), 0, m);
   const shifted = log(sum(exp(sub(x, finite)), axes, true));
   const out = shifted.add(finite);
-  return keepdim ? out : reshape(out, x.shape.filter((_, i) => !axes.includes(i)));
+  return keepdim
+    ? out
+    : reshape(
+        out,
+        x.shape.filter((_, i) => !axes.includes(i)),
+      );
 }
 
 /** True when every element is non-zero. */

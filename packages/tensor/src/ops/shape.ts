@@ -14,20 +14,26 @@ export function dimIndex(dim: number, ndim: number, op: string): number {
 function inferShape(x: Tensor, requested: readonly number[], op: string): number[] {
   const shape = requested.slice();
   const free = shape.indexOf(-1);
-  if (free !== shape.lastIndexOf(-1)) throw new Error(`${op}: only one dimension can be inferred (-1) in ${formatShape(requested)}`);
+  if (free !== shape.lastIndexOf(-1))
+    throw new Error(`${op}: only one dimension can be inferred (-1) in ${formatShape(requested)}`);
   const n = x.numel();
   if (free >= 0) {
     const known = shape.reduce((p, d, i) => (i === free ? p : p * d), 1);
     if (known === 0 || n % known !== 0) {
-      throw new Error(`${op}: shape ${formatShape(requested)} is invalid for input of size ${n} (shape ${formatShape(x.shape)})`);
+      throw new Error(
+        `${op}: shape ${formatShape(requested)} is invalid for input of size ${n} (shape ${formatShape(x.shape)})`,
+      );
     }
     shape[free] = n / known;
   }
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid size ${d} in shape ${formatShape(requested)}`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new Error(`${op}: invalid size ${d} in shape ${formatShape(requested)}`);
   }
   if (sizeOf(shape) !== n) {
-    throw new Error(`${op}: shape ${formatShape(requested)} is invalid for input of size ${n} (shape ${formatShape(x.shape)})`);
+    throw new Error(
+      `${op}: shape ${formatShape(requested)} is invalid for input of size ${n} (shape ${formatShape(x.shape)})`,
+    );
   }
   return shape;
 }
@@ -52,10 +58,17 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** Remove size-1 dims (or only `dim`, if it has size 1). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (dim === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const d = normalizeDim(dim, x.ndim, 'squeeze');
   if (x.ndim === 0 || x.shape[d] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== d));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== d),
+  );
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -68,18 +81,24 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** Reorder dims (a copy). */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
-    throw new Error(`permute: number of dims ${dims.length} doesn't match the tensor's ${x.ndim} dims (shape ${formatShape(x.shape)})`);
+    throw new Error(
+      `permute: number of dims ${dims.length} doesn't match the tensor's ${x.ndim} dims (shape ${formatShape(x.shape)})`,
+    );
   }
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
   if (new Set(perm).size !== perm.length) throw new Error(`permute: repeated dim in ${formatShape(dims)}`);
   if (perm.every((p, i) => p === i)) return x;
   // Moving only size-1 dims doesn't change the memory order: a view suffices.
   const moved = perm.filter((p) => x.shape[p] !== 1);
-  if (moved.every((p, i) => i === 0 || p > moved[i - 1]!)) return reshape(x, perm.map((p) => x.shape[p]!));
+  if (moved.every((p, i) => i === 0 || p > moved[i - 1]!))
+    return reshape(
+      x,
+      perm.map((p) => x.shape[p]!),
+    );
   const out = runKernel(K.Transpose, [x], { perm });
   if (needsGrad(x)) {
     const inverse = new Array<number>(perm.length);
-    perm.forEach((p, i) => (inverse[p] = i));
+    for (let i = 0; i < perm.length; i++) inverse[perm[i]!] = i;
     record('PermuteBackward', [x], out, (g) => [permute(g, inverse)], []);
   }
   return out;
@@ -98,7 +117,9 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 /** Broadcast to `sizes` (-1 keeps a dim); materialized as a copy. */
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) {
-    throw new Error(`expand: the number of sizes (${sizes.length}) must be at least the tensor's ndim (${x.ndim})`);
+    throw new Error(
+      `expand: the number of sizes (${sizes.length}) must be at least the tensor's ndim (${x.ndim})`,
+    );
   }
   const lead = sizes.length - x.ndim;
   const shape = sizes.map((s, i) => {
@@ -122,17 +143,32 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
 /** Tile the tensor `reps` times along each dim (torch.repeat). */
 export function repeat(x: Tensor, reps: readonly number[]): Tensor {
   if (reps.length < x.ndim) {
-    throw new Error(`repeat: number of repeat dims (${reps.length}) can not be smaller than the tensor's ndim (${x.ndim})`);
+    throw new Error(
+      `repeat: number of repeat dims (${reps.length}) can not be smaller than the tensor's ndim (${x.ndim})`,
+    );
   }
-  const base = reps.length > x.ndim ? reshape(x, [...new Array<number>(reps.length - x.ndim).fill(1), ...x.shape]) : x;
+  const base =
+    reps.length > x.ndim ? reshape(x, [...new Array<number>(reps.length - x.ndim).fill(1), ...x.shape]) : x;
   const out = runKernel(K.Tile, [base], { reps: reps.slice() });
   if (needsGrad(base)) {
-    record('RepeatBackward', [base], out, (g) => {
-      // Fold each repeated dim into (reps, size) and sum the repeats away.
-      const folded = reshape(g, base.shape.flatMap((d, i) => [reps[i]!, d]));
-      const summed = folded.sum(base.shape.map((_, i) => 2 * i), false);
-      return [reshape(summed, base.shape)];
-    }, []);
+    record(
+      'RepeatBackward',
+      [base],
+      out,
+      (g) => {
+        // Fold each repeated dim into (reps, size) and sum the repeats away.
+        const folded = reshape(
+          g,
+          base.shape.flatMap((d, i) => [reps[i]!, d]),
+        );
+        const summed = folded.sum(
+          base.shape.map((_, i) => 2 * i),
+          false,
+        );
+        return [reshape(summed, base.shape)];
+      },
+      [],
+    );
   }
   return out;
 }
@@ -140,7 +176,8 @@ export function repeat(x: Tensor, reps: readonly number[]): Tensor {
 /** Python-style slice along one dim: start:end:step, negatives counting from the end, clamped like Python. */
 export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
   const d = normalizeDim(dim, x.ndim, 'slice');
-  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new Error(`slice: step must be a positive integer, got ${step}`);
   const n = x.shape[d]!;
   const clampIndex = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
   const s = start === undefined || start === null ? 0 : clampIndex(start);
@@ -164,7 +201,8 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
 function sliceGrad(g: Tensor, begin: number[], size: number[], step: number[], inputShape: number[]): Tensor {
   const out = runKernel(K.SliceGrad, [g], { begin, size, step, inputShape });
   // Recorded so that higher-order gradients (createGraph) flow back through the slice's adjoint.
-  if (needsGrad(g)) record('SliceGradBackward', [g], out, (gg) => [runKernel(K.Slice, [gg], { begin, size, step })], []);
+  if (needsGrad(g))
+    record('SliceGradBackward', [g], out, (gg) => [runKernel(K.Slice, [gg], { begin, size, step })], []);
   return out;
 }
 
@@ -173,7 +211,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const n = x.shape[d]!;
   const s = start < 0 ? start + n : start;
   if (s < 0 || length < 0 || s + length > n) {
-    throw new Error(`narrow: start (${start}) + length (${length}) exceeds dimension size (${n}) of dim ${dim}`);
+    throw new Error(
+      `narrow: start (${start}) + length (${length}) exceeds dimension size (${n}) of dim ${dim}`,
+    );
   }
   return slice(x, d, s, s + length);
 }
@@ -204,7 +244,9 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
     sizes = sizeOrSections.slice();
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n) {
-      throw new Error(`split: split sizes ${formatShape(sizes)} sum to ${total}, but dimension ${d} has size ${n}`);
+      throw new Error(
+        `split: split sizes ${formatShape(sizes)} sum to ${total}, but dimension ${d} has size ${n}`,
+      );
     }
   }
   const out: Tensor[] = [];
@@ -217,7 +259,8 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
 }
 
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim(dim, x.ndim, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
@@ -239,7 +282,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
           `tensor ${i} has shape ${formatShape(t.shape)}`,
       );
     }
-    if (t.dtype !== first.dtype) throw new Error(`cat: tensor ${i} has dtype ${t.dtype}, tensor 0 has ${first.dtype}`);
+    if (t.dtype !== first.dtype)
+      throw new Error(`cat: tensor ${i} has dtype ${t.dtype}, tensor 0 has ${first.dtype}`);
   }
   if (tensors.length === 1) return first;
   const out = runKernel(K.Concat, tensors, { axis: d });
@@ -278,7 +322,9 @@ export function clone(x: Tensor): Tensor {
 /** Pad the last dims: pads = [left, right, top, bottom, ...] from the last dim backwards, as F.pad. */
 export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
-    throw new Error(`pad: pads must have an even length of at most 2 * ndim (${2 * x.ndim}), got ${pads.length}`);
+    throw new Error(
+      `pad: pads must have an even length of at most 2 * ndim (${2 * x.ndim}), got ${pads.length}`,
+    );
   }
   const paddings: [number, number][] = x.shape.map(() => [0, 0]);
   for (let i = 0; i < pads.length / 2; i++) paddings[x.ndim - 1 - i] = [pads[2 * i]!, pads[2 * i + 1]!];

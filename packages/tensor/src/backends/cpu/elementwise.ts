@@ -35,7 +35,12 @@ function canCompile(): boolean {
 /** Compile `out[i] = expr(x)` where the expression uses `x`. */
 export function compileUnary(expr: string, fallback: (x: number) => number): UnaryLoop {
   if (canCompile()) {
-    return new Function('x_', 'out', 'n', `for (let i = 0; i < n; i++) { const x = x_[i]; out[i] = ${expr}; }`) as UnaryLoop;
+    return new Function(
+      'x_',
+      'out',
+      'n',
+      `for (let i = 0; i < n; i++) { const x = x_[i]; out[i] = ${expr}; }`,
+    ) as UnaryLoop;
   }
   return (x_, out, n) => {
     for (let i = 0; i < n; i++) out[i] = fallback(x_[i]!);
@@ -69,7 +74,16 @@ for (let o = 0; o < outer; o++) {
 /** Compile `out = expr(a, b)` with broadcasting, where the expression uses `a` and `b`. */
 export function compileBinary(expr: string, fallback: (a: number, b: number) => number): BinaryLoop {
   if (canCompile()) {
-    return new Function('a_', 'b_', 'out', 'shape', 'aS', 'bS', 'mode', BINARY_BODY.replaceAll('EXPR', expr)) as BinaryLoop;
+    return new Function(
+      'a_',
+      'b_',
+      'out',
+      'shape',
+      'aS',
+      'bS',
+      'mode',
+      BINARY_BODY.replaceAll('EXPR', expr),
+    ) as BinaryLoop;
   }
   return (a_, b_, out, shape, aS, bS, mode) => {
     const n = out.length;
@@ -123,7 +137,12 @@ export function unaryKernel(expr: string, fallback: (x: number) => number, outDt
  * A binary kernel with broadcasting. Both inputs have one dtype (ops cast first); the output has that dtype, or
  * `outDtype` (bool for comparisons).
  */
-export function binaryKernel(name: string, expr: string, fallback: (a: number, b: number) => number, outDtype?: DType) {
+export function binaryKernel(
+  name: string,
+  expr: string,
+  fallback: (a: number, b: number) => number,
+  outDtype?: DType,
+) {
   const loop = compileBinary(expr, fallback);
   return ((inputs: readonly TensorInfo[]) => {
     const a = inputs[0]!;
@@ -169,7 +188,15 @@ export function broadcastTo(values: TypedArray, shape: Shape, outShape: Shape, d
     return out;
   }
   // Reuse the binary loop with b ignored: out = a, broadcast.
-  selectLoop(values, values, out, outShape, broadcastStrides(shape, outShape), broadcastStrides(shape, outShape), 3);
+  selectLoop(
+    values,
+    values,
+    out,
+    outShape,
+    broadcastStrides(shape, outShape),
+    broadcastStrides(shape, outShape),
+    3,
+  );
   return out;
 }
 
@@ -188,7 +215,7 @@ export const clip: KernelFn = ((inputs: readonly TensorInfo[], attrs: ClipAttrs)
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     // NaN stays NaN, as in PyTorch.
-    out[i] = v < lo ? lo : v > hi ? hi : v;
+    out[i] = v < lo ? lo : Math.min(v, hi);
   }
   return { handle: out, shape: x.shape, dtype: x.dtype };
 }) as KernelFn;

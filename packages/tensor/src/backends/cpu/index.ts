@@ -53,8 +53,12 @@ export const tsKernels: Record<string, KernelFn> = {
   [K.Div]: binaryKernel('div', 'a / b', (a, b) => a / b),
   [K.Pow]: binaryKernel('pow', 'Math.pow(a, b)', Math.pow),
   // NaN propagates through maximum/minimum, as in PyTorch.
-  [K.Maximum]: binaryKernel('maximum', '(a > b || a !== a) ? a : b', (a, b) => (a > b || Number.isNaN(a) ? a : b)),
-  [K.Minimum]: binaryKernel('minimum', '(a < b || a !== a) ? a : b', (a, b) => (a < b || Number.isNaN(a) ? a : b)),
+  [K.Maximum]: binaryKernel('maximum', '(a > b || a !== a) ? a : b', (a, b) =>
+    a > b || Number.isNaN(a) ? a : b,
+  ),
+  [K.Minimum]: binaryKernel('minimum', '(a < b || a !== a) ? a : b', (a, b) =>
+    a < b || Number.isNaN(a) ? a : b,
+  ),
   [K.Equal]: binaryKernel('eq', 'a === b ? 1 : 0', (a, b) => +(a === b), 'bool'),
   [K.NotEqual]: binaryKernel('ne', 'a !== b ? 1 : 0', (a, b) => +(a !== b), 'bool'),
   [K.Greater]: binaryKernel('gt', 'a > b ? 1 : 0', (a, b) => +(a > b), 'bool'),

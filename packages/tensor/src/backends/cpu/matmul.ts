@@ -13,26 +13,32 @@ export type FloatArray = Float32Array | Float64Array;
 
 // ---- blocking parameters -----------------------------------------------------------------------------------------
 // The micro-kernel computes an MR x NR tile of C in local variables. JavaScript numbers are doubles, so the packed
-// panels are Float64Arrays whatever the tensor dtype: the micro-kernel then sees one array type only (a monomorphic
-// call site that TurboFan compiles to plain scalar SSE loads), and float32 inputs get float64 accumulation for free.
+// panels are Float64Arrays whatever the tensor dtype: the micro-kernel sees one array type only (a monomorphic site
+// that TurboFan compiles to scalar SSE loads), and float32 inputs get float64 accumulation for free.
+// Measured on a Xeon (AVX-512, 2.6 GHz, node 20) with constant packed buffers: 4x4, 4x8, 6x8, 8x6 and 8x8 tiles all
+// run at 6.0-6.25 GFLOP/s in the micro-kernel, which is the scalar peak (two double ops per cycle), so the smallest
+// tile wins: it wastes least on the ragged edges of the small matrices of conv layers (M = 20 output channels).
 const MR = 4;
 const NR = 4;
 /** Depth of a packed panel: an NR x KC panel of B (8 KiB of doubles) stays in L1 while A streams past it. */
-const KC = 128;
+const KC = 256;
 /** Rows of A packed at once: MC x KC doubles (256 KiB) sit in L2. */
-const MC = 256;
-/** Columns of B packed at once: KC x NC doubles (8 MiB at most) in L3. */
-const NC = 4096;
+const MC = 128;
+/** Columns of B packed at once: KC x NC doubles (2 MiB), the most that one packing of A is reused for. */
+const NC = 1024;
 /**
- * Below this many multiply-adds the direct triple loop wins: packing costs O(MK + KN) and the tile bookkeeping a
- * constant per call, which dominates e.g. the 10x30 by 30x10 products of a small MLP.
+ * Below this many multiply-adds the direct loops win: packing costs O(MK + KN) and the tile bookkeeping a constant
+ * per call, which dominates e.g. the 10x30 by 30x10 products of a small MLP.
  */
-const SMALL_GEMM_MACS = 32 * 32 * 32;
+const SMALL_GEMM_MACS = 0;
 
-// Module-level scratch, grown as needed and reused across calls (no allocation per call in steady state).
-let packedA = new Float64Array(MC * KC);
-let packedB = new Float64Array(KC * 256);
-const tile = new Float64Array(MR * NR);
+// Fixed-size scratch, reused across calls (no allocation per call). NOTE: these must stay module-level `const`s read
+// directly by the packing routines and the micro-kernel, never passed as arguments or grown: TurboFan then embeds
+// their base pointers and lengths as constants, which frees registers in the 16-accumulator loop and simplifies
+// the bounds checks. Measured: 6.2 GFLOP/s for the micro-kernel against 5.0 with the same buffers as parameters.
+const PACKED_A = new Float64Array(MC * KC);
+const PACKED_B = new Float64Array(KC * NC);
+const TILE = new Float64Array(MR * NR);
 
 /**
  * C = A B (or C += A B with `accumulate`) on strided operands: A(i, p) = a[aOffset + i * aRowStride + p *
@@ -139,6 +145,8 @@ function smallGemm(
 }
 
 // ---- blocked path ------------------------------------------------------------------------------------------------
+// GotoBLAS loop order: for each NC block of columns and KC block of depth, pack B once; for each MC block of rows,
+// pack A; then sweep MR x NR tiles, the B panel outermost so that it stays in L1 across the whole A block.
 function blockedGemm(
   m: number,
   n: number,
@@ -158,26 +166,21 @@ function blockedGemm(
 ): void {
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
-    const ncPanels = Math.ceil(nc / NR);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      const needB = ncPanels * NR * kc;
-      if (packedB.length < needB) packedB = new Float64Array(needB);
-      packB(b, bOffset + pc * bRowStride + jc * bColStride, bRowStride, bColStride, kc, nc, packedB);
+      packB(b, bOffset + pc * bRowStride + jc * bColStride, bRowStride, bColStride, kc, nc);
       // The first depth block overwrites C unless the caller asked to accumulate.
       const add = accumulate || pc > 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        const needA = Math.ceil(mc / MR) * MR * kc;
-        if (packedA.length < needA) packedA = new Float64Array(needA);
-        packA(a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc, packedA);
-        macroKernel(mc, nc, kc, packedA, packedB, c, cOffset + ic * ldc + jc, ldc, add);
+        packA(a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc);
+        macroKernel(mc, nc, kc, c, cOffset + ic * ldc + jc, ldc, add);
       }
     }
   }
 }
 
-/** Pack an mc x kc block of A into MR-row panels, each stored p-major: ap[(panel * kc + p) * MR + r]. */
+/** Pack an mc x kc block of A into MR-row panels of PACKED_A, each stored p-major: [(panel * kc + p) * MR + r]. */
 function packA(
   a: FloatArray,
   offset: number,
@@ -185,22 +188,26 @@ function packA(
   colStride: number,
   mc: number,
   kc: number,
-  ap: Float64Array,
 ): void {
+  const ap = PACKED_A;
   let dst = 0;
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = Math.min(MR, mc - i0);
     if (rows === MR) {
       let src = offset + i0 * rowStride;
+      const r1 = rowStride;
+      const r2 = 2 * rowStride;
+      const r3 = 3 * rowStride;
       for (let p = 0; p < kc; p++) {
         ap[dst] = a[src]!;
-        ap[dst + 1] = a[src + rowStride]!;
-        ap[dst + 2] = a[src + 2 * rowStride]!;
-        ap[dst + 3] = a[src + 3 * rowStride]!;
+        ap[dst + 1] = a[src + r1]!;
+        ap[dst + 2] = a[src + r2]!;
+        ap[dst + 3] = a[src + r3]!;
         dst += MR;
         src += colStride;
       }
     } else {
+      // Ragged last panel: zero rows, so that the micro-kernel needs no edge case.
       for (let p = 0; p < kc; p++) {
         const src = offset + i0 * rowStride + p * colStride;
         for (let r = 0; r < MR; r++) ap[dst + r] = r < rows ? a[src + r * rowStride]! : 0;
@@ -210,7 +217,7 @@ function packA(
   }
 }
 
-/** Pack a kc x nc block of B into NR-column panels, each stored p-major: bp[(panel * kc + p) * NR + j]. */
+/** Pack a kc x nc block of B into NR-column panels of PACKED_B, each stored p-major: [(panel * kc + p) * NR + j]. */
 function packB(
   b: FloatArray,
   offset: number,
@@ -218,18 +225,21 @@ function packB(
   colStride: number,
   kc: number,
   nc: number,
-  bp: Float64Array,
 ): void {
+  const bp = PACKED_B;
   let dst = 0;
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = Math.min(NR, nc - j0);
     if (cols === NR) {
       let src = offset + j0 * colStride;
+      const c1 = colStride;
+      const c2 = 2 * colStride;
+      const c3 = 3 * colStride;
       for (let p = 0; p < kc; p++) {
         bp[dst] = b[src]!;
-        bp[dst + 1] = b[src + colStride]!;
-        bp[dst + 2] = b[src + 2 * colStride]!;
-        bp[dst + 3] = b[src + 3 * colStride]!;
+        bp[dst + 1] = b[src + c1]!;
+        bp[dst + 2] = b[src + c2]!;
+        bp[dst + 3] = b[src + c3]!;
         dst += NR;
         src += rowStride;
       }
@@ -243,24 +253,23 @@ function packB(
   }
 }
 
-/** All MR x NR tiles of an mc x nc block of C from packed A and B. */
+/** All MR x NR tiles of an mc x nc block of C from the packed A and B blocks. */
 function macroKernel(
   mc: number,
   nc: number,
   kc: number,
-  ap: Float64Array,
-  bp: Float64Array,
   c: FloatArray,
   cOffset: number,
   ldc: number,
   add: boolean,
-): void {
+) {
+  const tile = TILE;
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = Math.min(NR, nc - j0);
-    const bIndex = j0 * kc; // (j0 / NR) * kc * NR
+    const bIndex = j0 * kc; // panel (j0 / NR) starts at (j0 / NR) * kc * NR
     for (let i0 = 0; i0 < mc; i0 += MR) {
       const rows = Math.min(MR, mc - i0);
-      microKernel(kc, ap, i0 * kc, bp, bIndex, tile);
+      microKernel(kc, i0 * kc, bIndex);
       const cIndex = cOffset + i0 * ldc + j0;
       if (rows === MR && cols === NR) {
         storeFullTile(c, cIndex, ldc, add);
@@ -278,6 +287,7 @@ function macroKernel(
 }
 
 function storeFullTile(c: FloatArray, index: number, ldc: number, add: boolean): void {
+  const tile = TILE;
   for (let r = 0; r < MR; r++) {
     const row = index + r * ldc;
     const t = r * NR;
@@ -295,40 +305,38 @@ function storeFullTile(c: FloatArray, index: number, ldc: number, add: boolean):
   }
 }
 
-/** The register tile: 16 accumulators in locals, one rank-1 update per step of the depth loop. */
-function microKernel(
-  kc: number,
-  ap: Float64Array,
-  ai: number,
-  bp: Float64Array,
-  bi: number,
-  out: Float64Array,
-): void {
-  let c00 = 0,
-    c01 = 0,
-    c02 = 0,
-    c03 = 0;
-  let c10 = 0,
-    c11 = 0,
-    c12 = 0,
-    c13 = 0;
-  let c20 = 0,
-    c21 = 0,
-    c22 = 0,
-    c23 = 0;
-  let c30 = 0,
-    c31 = 0,
-    c32 = 0,
-    c33 = 0;
+/**
+ * The register tile: 16 accumulators in locals and one rank-1 update (4 + 4 loads, 16 multiply-adds) per step of
+ * the depth loop, over panels at PACKED_A[ai..] and PACKED_B[bi..]; the result goes to TILE.
+ */
+function microKernel(kc: number, ai: number, bi: number): void {
+  const ap = PACKED_A;
+  const bp = PACKED_B;
+  let c00 = 0;
+  let c01 = 0;
+  let c02 = 0;
+  let c03 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c12 = 0;
+  let c13 = 0;
+  let c20 = 0;
+  let c21 = 0;
+  let c22 = 0;
+  let c23 = 0;
+  let c30 = 0;
+  let c31 = 0;
+  let c32 = 0;
+  let c33 = 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = ap[ai]!,
-      a1 = ap[ai + 1]!,
-      a2 = ap[ai + 2]!,
-      a3 = ap[ai + 3]!;
-    const b0 = bp[bi]!,
-      b1 = bp[bi + 1]!,
-      b2 = bp[bi + 2]!,
-      b3 = bp[bi + 3]!;
+    const a0 = ap[ai]!;
+    const a1 = ap[ai + 1]!;
+    const a2 = ap[ai + 2]!;
+    const a3 = ap[ai + 3]!;
+    const b0 = bp[bi]!;
+    const b1 = bp[bi + 1]!;
+    const b2 = bp[bi + 2]!;
+    const b3 = bp[bi + 3]!;
     c00 += a0 * b0;
     c01 += a0 * b1;
     c02 += a0 * b2;
@@ -348,6 +356,7 @@ function microKernel(
     ai += MR;
     bi += NR;
   }
+  const out = TILE;
   out[0] = c00;
   out[1] = c01;
   out[2] = c02;

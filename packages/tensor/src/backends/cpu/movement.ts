@@ -342,7 +342,9 @@ export const oneHot: KernelFn = ((inputs: readonly TensorInfo[], attrs: OneHotAt
   for (let i = 0; i < idx.length; i++) {
     const c = idx[i]!;
     if (!(c >= 0 && c < attrs.depth)) {
-      throw new Error(`oneHot: class value ${c} is outside [0, ${attrs.depth - 1}] (numClasses = ${attrs.depth})`);
+      throw new Error(
+        `oneHot: class value ${c} is outside [0, ${attrs.depth - 1}] (numClasses = ${attrs.depth})`,
+      );
     }
     out[i * attrs.depth + c] = 1;
   }

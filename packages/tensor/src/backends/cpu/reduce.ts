@@ -126,7 +126,8 @@ function argReduceKernel(isMax: boolean): KernelFn {
     const x = inputs[0]!;
     const values = x.handle as TypedArray;
     const [outer, reduced, inner] = splitAt(x.shape, attrs.axis);
-    if (reduced === 0) throw new Error(`${isMax ? 'argmax' : 'argmin'}(): cannot reduce over a zero-size dimension`);
+    if (reduced === 0)
+      throw new Error(`${isMax ? 'argmax' : 'argmin'}(): cannot reduce over a zero-size dimension`);
     const out = new Int32Array(outer * inner);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
@@ -184,7 +185,8 @@ function softmaxKernel(log: boolean): KernelFn {
           for (let r = 0; r < reduced; r++) out[base + r * inner] = values[base + r * inner]! - lse;
         } else {
           const inv = 1 / s;
-          for (let r = 0; r < reduced; r++) out[base + r * inner] = Math.exp(values[base + r * inner]! - m) * inv;
+          for (let r = 0; r < reduced; r++)
+            out[base + r * inner] = Math.exp(values[base + r * inner]! - m) * inv;
         }
       }
     }
