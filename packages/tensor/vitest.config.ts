@@ -3,14 +3,31 @@ import { defineConfig } from 'vitest/config';
 
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
+// Tests import the package by its public name, resolved to the sources.
+const resolve = {
+  conditions: ['source'],
+  alias: [
+    { find: /^@nndl\/tensor\/testing$/, replacement: src('testing.ts') },
+    { find: /^@nndl\/tensor$/, replacement: src('index.ts') },
+  ],
+};
+
 export default defineConfig({
-  // Tests import the package by its public name, resolved to the sources.
-  resolve: {
-    conditions: ['source'],
-    alias: [
-      { find: /^@nndl\/tensor\/testing$/, replacement: src('testing.ts') },
-      { find: /^@nndl\/tensor$/, replacement: src('index.ts') },
+  resolve,
+  test: {
+    projects: [
+      // The conformance suite, on the CPU backend.
+      { resolve, test: { name: 'cpu', include: ['test/**/*.test.ts'] } },
+      // The same suite on a backend without kernels: every op takes the CPU-fallback path.
+      {
+        resolve,
+        test: {
+          name: 'cpu-fallback',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/cpu_kernels.test.ts', 'test/backend.test.ts'],
+          setupFiles: ['test/setup_fallback.ts'],
+        },
+      },
     ],
   },
-  test: { include: ['test/**/*.test.ts'] },
 });

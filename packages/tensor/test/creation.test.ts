@@ -3,6 +3,7 @@ import {
   asTensor,
   eye,
   full,
+  getDefaultBackendName,
   linspace,
   manualSeed,
   ones,
@@ -31,7 +32,7 @@ describe('creation', () => {
     expect(t.numel()).toBe(6);
     expect(t.size()).toEqual([2, 3]);
     expect(t.size(-1)).toBe(3);
-    expect(t.device).toBe('cpu');
+    expect(t.device).toBe(getDefaultBackendName());
     expect(tensor([1.5]).dtype).toBe('float32');
     expect(tensor([true]).dtype).toBe('bool');
     expect(tensor(3.5).shape).toEqual([]);
@@ -43,7 +44,8 @@ describe('creation', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(
       /ragged nested array: expected a sequence of length 2 at \[1\], got length 1/,
     );
-    expect(() => tensor([1, 2], { requiresGrad: true })).toThrow(
+    expect(tensor([1, 2], { requiresGrad: true }).dtype).toBe('float32');
+    expect(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(
       /only floating-point tensors can require gradients/,
     );
   });
@@ -112,23 +114,25 @@ describe('reading and printing', () => {
   });
 
   it('toString prints like PyTorch', () => {
-    expect(String(tensor([1.5, 2, -3]))).toBe('tensor([ 1.5000,  2.0000, -3.0000])');
+    const cpu = (v: Parameters<typeof tensor>[0], o: Parameters<typeof tensor>[1] = {}) =>
+      tensor(v, { ...o, device: 'cpu' });
+    expect(String(cpu([1.5, 2, -3]))).toBe('tensor([ 1.5000,  2.0000, -3.0000])');
     expect(
       String(
-        tensor([
+        cpu([
           [1, 2],
           [3, 4],
         ]).float(),
       ),
     ).toBe('tensor([[1., 2.],\n        [3., 4.]])');
-    expect(String(tensor([1, 2]))).toBe('tensor([1, 2])');
-    expect(String(tensor([true, false]))).toBe('tensor([ True, False])');
-    expect(String(tensor(2.5))).toBe('tensor(2.5000)');
-    expect(String(tensor([1.5], { requiresGrad: true }))).toBe('tensor([1.5000], requires_grad=True)');
-    expect(String(tensor([1.5], { requiresGrad: true }).mul(2))).toBe('tensor([3.], grad_fn=<MulBackward>)');
-    expect(String(tensor([1.5], { dtype: 'float64' }))).toBe('tensor([1.5000], dtype=float64)');
-    expect(String(tensor([1e-5, 1]))).toBe('tensor([1.0000e-05, 1.0000e+00])');
-    expect(String(arange(2000).float())).toMatch(
+    expect(String(cpu([1, 2]))).toBe('tensor([1, 2])');
+    expect(String(cpu([true, false]))).toBe('tensor([ True, False])');
+    expect(String(cpu(2.5))).toBe('tensor(2.5000)');
+    expect(String(cpu([1.5], { requiresGrad: true }))).toBe('tensor([1.5000], requires_grad=True)');
+    expect(String(cpu([1.5], { requiresGrad: true }).mul(2))).toBe('tensor([3.], grad_fn=<MulBackward>)');
+    expect(String(cpu([1.5], { dtype: 'float64' }))).toBe('tensor([1.5000], dtype=float64)');
+    expect(String(cpu([1e-5, 1]))).toBe('tensor([1.0000e-05, 1.0000e+00])');
+    expect(String(arange(2000, undefined, 1, { device: 'cpu' }).float())).toMatch(
       /^tensor\(\[ {3}0\., {4}1\., {4}2\., \.\.\., 1997\., 1998\., 1999\.\]\)$/,
     );
   });

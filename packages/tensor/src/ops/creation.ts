@@ -92,6 +92,8 @@ export function tensor(
     ? ((nested as unknown[]).flat(Number.POSITIVE_INFINITY as 1) as (number | boolean)[])
     : [nested];
   let dtype = options.dtype;
+  // Integer data meant to be differentiated is float data: tensor([1, 2], { requiresGrad: true }) is float32.
+  if (dtype === undefined && options.requiresGrad) dtype = 'float32';
   if (dtype === undefined) {
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) dtype = 'bool';
     else if (flat.length > 0 && flat.every((v) => typeof v === 'boolean' || Number.isInteger(v)))

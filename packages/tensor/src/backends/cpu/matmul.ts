@@ -30,7 +30,7 @@ const NC = 1024;
  * Below this many multiply-adds the direct loops win: packing costs O(MK + KN) and the tile bookkeeping a constant
  * per call, which dominates e.g. the 10x30 by 30x10 products of a small MLP.
  */
-const SMALL_GEMM_MACS = 0;
+const SMALL_GEMM_MACS = 1e12;
 
 // Fixed-size scratch, reused across calls (no allocation per call). NOTE: these must stay module-level `const`s read
 // directly by the packing routines and the micro-kernel, never passed as arguments or grown: TurboFan then embeds
@@ -126,11 +126,172 @@ function smallGemm(
   ldc: number,
   accumulate: boolean,
 ): void {
-  // Dot-product order (i, j, p): the sum stays in a local double, C is written once per element.
-  for (let i = 0; i < m; i++) {
+  // 4x4 register tiles read straight from the strided operands: no packing, whose O(MK + KN) copy and per-tile
+  // bookkeeping dominate at these sizes. Ragged rows and columns fall back to dot products.
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  const aR1 = aRowStride;
+  const aR2 = 2 * aRowStride;
+  const aR3 = 3 * aRowStride;
+  const bC1 = bColStride;
+  const bC2 = 2 * bColStride;
+  const bC3 = 3 * bColStride;
+  for (let i = 0; i < m4; i += 4) {
     const aRow = aOffset + i * aRowStride;
     const cRow = cOffset + i * ldc;
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < n4; j += 4) {
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      let pa = aRow;
+      let pb = bOffset + j * bColStride;
+      for (let p = 0; p < k; p++) {
+        const a0 = a[pa]!;
+        const a1 = a[pa + aR1]!;
+        const a2 = a[pa + aR2]!;
+        const a3 = a[pa + aR3]!;
+        const b0 = b[pb]!;
+        const b1 = b[pb + bC1]!;
+        const b2 = b[pb + bC2]!;
+        const b3 = b[pb + bC3]!;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
+        pa += aColStride;
+        pb += bRowStride;
+      }
+      const c0 = cRow + j;
+      const c1 = c0 + ldc;
+      const c2 = c1 + ldc;
+      const c3 = c2 + ldc;
+      if (accumulate) {
+        c00 += c[c0]!;
+        c01 += c[c0 + 1]!;
+        c02 += c[c0 + 2]!;
+        c03 += c[c0 + 3]!;
+        c10 += c[c1]!;
+        c11 += c[c1 + 1]!;
+        c12 += c[c1 + 2]!;
+        c13 += c[c1 + 3]!;
+        c20 += c[c2]!;
+        c21 += c[c2 + 1]!;
+        c22 += c[c2 + 2]!;
+        c23 += c[c2 + 3]!;
+        c30 += c[c3]!;
+        c31 += c[c3 + 1]!;
+        c32 += c[c3 + 2]!;
+        c33 += c[c3 + 3]!;
+      }
+      c[c0] = c00;
+      c[c0 + 1] = c01;
+      c[c0 + 2] = c02;
+      c[c0 + 3] = c03;
+      c[c1] = c10;
+      c[c1 + 1] = c11;
+      c[c1 + 2] = c12;
+      c[c1 + 3] = c13;
+      c[c2] = c20;
+      c[c2 + 1] = c21;
+      c[c2 + 2] = c22;
+      c[c2 + 3] = c23;
+      c[c3] = c30;
+      c[c3 + 1] = c31;
+      c[c3 + 2] = c32;
+      c[c3 + 3] = c33;
+    }
+  }
+  if (n4 < n)
+    dotProducts(
+      0,
+      m4,
+      n4,
+      n,
+      k,
+      a,
+      aOffset,
+      aRowStride,
+      aColStride,
+      b,
+      bOffset,
+      bRowStride,
+      bColStride,
+      c,
+      cOffset,
+      ldc,
+      accumulate,
+    );
+  if (m4 < m)
+    dotProducts(
+      m4,
+      m,
+      0,
+      n,
+      k,
+      a,
+      aOffset,
+      aRowStride,
+      aColStride,
+      b,
+      bOffset,
+      bRowStride,
+      bColStride,
+      c,
+      cOffset,
+      ldc,
+      accumulate,
+    );
+}
+
+/** C[i0..i1, j0..j1] one dot product at a time: the ragged edges of smallGemm. */
+function dotProducts(
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+  k: number,
+  a: FloatArray,
+  aOffset: number,
+  aRowStride: number,
+  aColStride: number,
+  b: FloatArray,
+  bOffset: number,
+  bRowStride: number,
+  bColStride: number,
+  c: FloatArray,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
+  for (let i = i0; i < i1; i++) {
+    const aRow = aOffset + i * aRowStride;
+    const cRow = cOffset + i * ldc;
+    for (let j = j0; j < j1; j++) {
       let s = 0;
       let pa = aRow;
       let pb = bOffset + j * bColStride;
