@@ -5,8 +5,8 @@ import {
   listBackends,
   registerBackend,
   setDefaultBackend,
-  tensor,
   type TypedArray,
+  tensor,
 } from '@nndl/tensor';
 import { assertClose } from '@nndl/tensor/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -31,7 +31,9 @@ afterEach(() => setDefaultBackend('cpu'));
 describe('backend registry', () => {
   it('lists the CPU backend and names the registered ones when asked for an unknown one', () => {
     expect(listBackends()).toContain('cpu');
-    expect(() => getBackend('nope')).toThrow(/Unknown backend 'nope'. Registered backends: cpu.*import '@nndl\/tensor\/webgl'/);
+    expect(() => getBackend('nope')).toThrow(
+      /Unknown backend 'nope'. Registered backends: cpu.*import '@nndl\/tensor\/webgl'/,
+    );
     expect(() => setDefaultBackend('nope')).toThrow(/Unknown backend/);
   });
 
