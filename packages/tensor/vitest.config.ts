@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'cpu-fallback',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/cpu_kernels.test.ts', 'test/backend.test.ts'],
+          exclude: ['test/cpu_kernels.test.ts', 'test/backend.test.ts', 'test/coverage.test.ts'],
           setupFiles: ['test/setup_fallback.ts'],
         },
       },

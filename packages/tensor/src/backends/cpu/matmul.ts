@@ -30,7 +30,7 @@ const NC = 1024;
  * Below this many multiply-adds the direct loops win: packing costs O(MK + KN) and the tile bookkeeping a constant
  * per call, which dominates e.g. the 10x30 by 30x10 products of a small MLP.
  */
-const SMALL_GEMM_MACS = 1e12;
+const SMALL_GEMM_MACS = 16384;
 
 // Fixed-size scratch, reused across calls (no allocation per call). NOTE: these must stay module-level `const`s read
 // directly by the packing routines and the micro-kernel, never passed as arguments or grown: TurboFan then embeds
