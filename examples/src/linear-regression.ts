@@ -9,7 +9,10 @@ manualSeed(42);
 
 // 100 points on the line y = 2x + 3, with Gaussian noise of standard deviation 0.1.
 const x = rand([100, 1]).mul(2);
-const y = x.mul(2).add(3).add(randn([100, 1]).mul(0.1));
+const y = x
+  .mul(2)
+  .add(3)
+  .add(randn([100, 1]).mul(0.1));
 
 const w = tensor([[0]], { dtype: 'float32', requiresGrad: true });
 const b = tensor([0], { dtype: 'float32', requiresGrad: true });
