@@ -34,7 +34,10 @@ export interface Backend {
   /** Read storage as a typed array of its dtype (a copy on devices; on the CPU, the array itself). */
   read(handle: unknown, dtype: DType): Promise<TypedArray>;
   readSync(handle: unknown, dtype: DType): TypedArray;
-  /** Overwrite storage in place with `values` (used by in-place ops). */
+  /**
+   * Overwrite the storage that `target` denotes with `values` (in-place ops). Views share the handle object, so the
+   * change must be visible through it: a backend with immutable buffers keeps a mutable box as its handle.
+   */
   assign(target: unknown, values: unknown, dtype: DType): void;
   dispose(handle: unknown): void;
   memory(): MemoryInfo;

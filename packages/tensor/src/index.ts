@@ -122,6 +122,7 @@ export {
   unsqueeze,
 } from './ops/shape.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
+export { dispose, keep, tidy } from './scope.js';
 export { broadcastShapes, type Shape, sizeOf } from './shape.js';
 export { type NestedArray, Tensor, type ValuesIndices, type VersionCounter } from './tensor.js';
 

@@ -15,14 +15,19 @@ import * as L from './ops/linalg.js';
 import * as N from './ops/nn.js';
 import * as R from './ops/reduce.js';
 import * as S from './ops/shape.js';
+import { trackTensor } from './scope.js';
 import type { Shape } from './shape.js';
 
 export type NestedArray = number | boolean | NestedArray[];
 type ShapeArgs = number[] | [readonly number[]];
 
-/** A version counter shared by every tensor that views the same storage; in-place ops bump it. */
+/**
+ * The record shared by every tensor that views the same storage: a version counter that in-place ops bump, and a
+ * reference count so that disposing one view does not free storage that another still uses.
+ */
 export interface VersionCounter {
   value: number;
+  refs: number;
 }
 
 /** Values plus indices, as PyTorch's (values, indices) named tuple: destructure it or read the fields. */
@@ -52,7 +57,27 @@ export class Tensor {
     this.shape = shape;
     this.dtype = dtype;
     this._backend = backend;
-    this._version = version ?? { value: 0 };
+    if (version) {
+      version.refs++;
+      this._version = version;
+    } else this._version = { value: 0, refs: 1 };
+    trackTensor(this);
+  }
+
+  /** @internal true after dispose() */
+  _disposed = false;
+
+  /**
+   * Release this tensor's storage now (when no other view shares it) instead of waiting for the garbage collector;
+   * needed on WebGL, a no-op in effect on the CPU. Using a disposed tensor throws.
+   */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    if (--this._version.refs === 0) this._backend.dispose(this.handle);
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
   }
 
   // ---- properties ---------------------------------------------------------------------------------------------

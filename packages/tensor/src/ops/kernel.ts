@@ -12,7 +12,13 @@ export function runKernel(
   device?: Backend,
 ): Tensor {
   const backend = device ?? inputs[0]?._backend ?? getBackend();
-  for (let i = 1; i < inputs.length; i++) {
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i]!._disposed) {
+      throw new Error(
+        `${name}: input ${i} (shape [${inputs[i]!.shape.join(', ')}]) was used after dispose()`,
+      );
+    }
+    if (i === 0) continue;
     if (inputs[i]!._backend !== backend) {
       throw new Error(
         `${name}: expected all tensors on the same device, got '${backend.name}' and '${inputs[i]!._backend.name}'. ` +

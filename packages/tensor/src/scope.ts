@@ -1,0 +1,65 @@
+/**
+ * Explicit memory control, for backends whose storage the garbage collector cannot see (WebGL textures):
+ * `tidy(fn)` disposes every tensor created inside `fn` except what it returns and what was `keep()`-ed.
+ * On the CPU these are cheap no-ops in effect (typed arrays are garbage-collected anyway).
+ */
+import type { Tensor } from './tensor.js';
+
+const scopes: Tensor[][] = [];
+const kept = new WeakSet<Tensor>();
+
+/** @internal Called by the Tensor constructor. */
+export function trackTensor(t: Tensor): void {
+  if (scopes.length > 0) scopes[scopes.length - 1]!.push(t);
+}
+
+function collect(value: unknown, into: Set<Tensor>, seen = new Set<unknown>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if ('_version' in (value as object) && 'shape' in (value as object)) {
+    into.add(value as Tensor);
+    return;
+  }
+  if (Array.isArray(value)) for (const v of value) collect(v, into, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) collect(v, into, seen);
+}
+
+/**
+ * Run `fn`, then dispose every tensor it created except the tensors it returns (directly, or in arrays and plain
+ * objects) and tensors marked with `keep()`. Synchronous only.
+ * @example const loss = tidy(() => model.forward(x).sub(y).pow(2).mean());
+ */
+export function tidy<T>(fn: () => T): T {
+  scopes.push([]);
+  let result: T;
+  let created: Tensor[];
+  try {
+    result = fn();
+  } finally {
+    created = scopes.pop()!;
+  }
+  const survivors = new Set<Tensor>();
+  collect(result, survivors);
+  const outer = scopes[scopes.length - 1];
+  for (const t of created) {
+    if (survivors.has(t) || kept.has(t)) {
+      // A survivor belongs to the enclosing scope, if any.
+      if (outer && !kept.has(t)) outer.push(t);
+    } else t.dispose();
+  }
+  return result;
+}
+
+/** Exempt a tensor from the enclosing `tidy` scopes. */
+export function keep<T extends Tensor>(t: T): T {
+  kept.add(t);
+  return t;
+}
+
+/** Dispose a tensor, or every tensor in an array or plain object. */
+export function dispose(value: Tensor | readonly Tensor[] | Record<string, Tensor>): void {
+  const all = new Set<Tensor>();
+  collect(value, all);
+  for (const t of all) t.dispose();
+}
