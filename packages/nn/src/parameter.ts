@@ -1,0 +1,32 @@
+/** Parameter: a Tensor that a Module registers as learnable when it is assigned to one of its fields. */
+import { type DType, Tensor } from '@nndl/tensor';
+
+/**
+ * A leaf tensor that requires grad (by default) and is registered by the Module that holds it.
+ * It shares the storage of `data`; moving a module keeps the same Parameter objects (only the storage changes), so
+ * optimizers built before `module.to(...)` keep working.
+ * @example this.weight = new Parameter(zeros([outFeatures, inFeatures]));
+ */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    super(data.handle, data.shape, data.dtype, data._backend, data._version);
+    if (requiresGrad) this.requiresGrad_(true);
+  }
+
+  /** @internal Point this parameter at new storage (another device or dtype), keeping its identity. */
+  _setData(data: Tensor): void {
+    if (data.shape.join() !== this.shape.join()) {
+      throw new Error(
+        `Parameter: new data of shape [${data.shape.join(', ')}] for a parameter of shape [${this.shape.join(', ')}]`,
+      );
+    }
+    this.handle = data.handle;
+    this._backend = data._backend;
+    this._version = data._version;
+    (this as { dtype: DType }).dtype = data.dtype;
+  }
+
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
+  }
+}
