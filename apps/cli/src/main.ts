@@ -30,7 +30,8 @@ Usage:
   nndl bench                                  a quick speed check (pnpm bench compares with TensorFlow.js)
 
 Training options:
-  --epochs N  --batch-size N  --lr X  --lambda X  --seed N  --backend cpu|webgl  --workers N
+  --epochs N  --batch-size N  --lr X  --lambda X  --seed N  --backend cpu|webgl
+  --workers N       data-parallel: split each mini-batch between N threads (default 1)
   --data-dir DIR    where the data set's files are (default ./data/<dataset> or $NNDL_DATA_DIR/<dataset>)
   --out DIR         the run store (default ./runs or $NNDL_RUNS_DIR)
   --json            print events as JSON lines instead of tables

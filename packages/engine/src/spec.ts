@@ -153,6 +153,11 @@ export const ExperimentSpec = z.object({
   epochs: positiveInt,
   seed: z.number().int().default(1),
   backend: z.enum(['cpu', 'webgl']).default('cpu'),
+  /**
+   * Data-parallel replicas: 1 trains in this thread; N > 1 splits every mini-batch between this thread and N - 1
+   * worker threads and averages their gradients (Node).
+   */
+  workers: positiveInt.default(1),
   /** Stop when the evaluation accuracy has not improved for this many epochs (0: never). */
   earlyStopping: z.object({ patience: positiveInt }).optional(),
   /** network2.py's four monitoring flags. */

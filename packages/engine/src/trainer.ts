@@ -19,7 +19,19 @@ import { type BuiltModel, buildModel } from './model.js';
 import { gradientStats, type ProbeLayer, probeLayers } from './probes.js';
 import type { ExperimentSpec } from './spec.js';
 
+/** Computes a mini-batch's gradient on several replicas (see engine/node's createDataParallel). */
+export interface ParallelGradient {
+  readonly replicas: number;
+  /** Fill every parameter's .grad with the gradient of the batch's mean cost; returns that cost. */
+  step(x: Tensor, y: Tensor): Promise<number>;
+  /** Tasks each worker thread has run (the main thread's share is not counted). */
+  tasksPerWorker(): number[];
+  close(): Promise<void>;
+}
+
 export interface TrainerOptions {
+  /** Starts data-parallel replicas when spec.workers > 1 (Node: createDataParallel from @nndl/engine/node). */
+  parallel?: (spec: ExperimentSpec, built: BuiltModel, replicas: number) => Promise<ParallelGradient>;
   data: DataSource;
   runId?: string;
   /** Persist checkpoint bytes under a name; returns where they went (for the event). No checkpoints if absent. */
@@ -270,6 +282,16 @@ export class Trainer {
       this.optimizer = optimizer;
       const scheduler = this.makeScheduler(optimizer);
       const layers = probeLayers(built.module);
+      let parallel: ParallelGradient | null = null;
+      if (spec.workers > 1) {
+        if (!this.options.parallel) {
+          throw new Error(
+            `workers: ${spec.workers} needs data-parallel replicas, which this environment did not provide; run it ` +
+              'through @nndl/engine/node (runExperiment or the nndl CLI), or set workers to 1.',
+          );
+        }
+        parallel = await this.options.parallel(spec, built, spec.workers);
+      }
       const loader = new DataLoader(data.train, {
         batchSize: spec.data.batchSize,
         shuffle: true,
@@ -369,10 +391,10 @@ export class Trainer {
             }
             const t0 = performance.now();
             optimizer.zeroGrad();
-            const loss = built.loss(built.forward(x), y);
-            const value = loss.item();
+            const loss = parallel ? null : built.loss(built.forward(x), y);
+            const value = parallel ? await parallel.step(x, y) : loss!.item();
             if (!isFiniteNumber(value)) {
-              loss.backward();
+              if (loss) loss.backward();
               const layer = this.diagnose(built, layers, x, y);
               throw new TrainingError(
                 `training diverged at step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1}): the loss is ${value}` +
@@ -382,7 +404,7 @@ export class Trainer {
                 layer,
               );
             }
-            loss.backward();
+            if (loss) loss.backward();
             optimizer.step();
             step++;
             batch++;
@@ -462,6 +484,7 @@ export class Trainer {
         if (stopped) await saveCheckpointNow(`step-${step}`, true);
       } finally {
         await loader.close();
+        await parallel?.close();
       }
       const end: RunEndEvent = {
         type: 'runEnd',

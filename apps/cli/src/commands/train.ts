@@ -68,8 +68,8 @@ export function applyOverrides(
     }
     out.backend = v.backend;
   }
-  const workers = intOption(v.workers, 'workers');
-  if (workers !== undefined) out.data.workers = workers;
+  const workers = intOption(v.workers, 'workers', 1);
+  if (workers !== undefined) out.workers = workers;
   return parseSpec(out, 'spec with command-line overrides');
 }
 

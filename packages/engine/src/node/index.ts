@@ -8,9 +8,11 @@ import type { EventListener, RunEndEvent } from '../events.js';
 import type { ExperimentSpec } from '../spec.js';
 import { Trainer } from '../trainer.js';
 import { type LoadDataOptions, loadData } from './data.js';
+import { createDataParallel } from './data_parallel.js';
 import { RunStore } from './run_store.js';
 
 export { dataRoot, type LoadDataOptions, loadData } from './data.js';
+export { createDataParallel } from './data_parallel.js';
 export { RunStore, type RunSummary, RunWriter, validRunId } from './run_store.js';
 
 export interface RunOptions extends LoadDataOptions {
@@ -36,6 +38,7 @@ export async function runExperiment(
   const trainer = new Trainer(spec, {
     data,
     runId,
+    parallel: createDataParallel,
     saveCheckpoint: (name, bytes) => writer.saveCheckpoint(name, bytes),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.batchEventEvery ? { batchEventEvery: options.batchEventEvery } : {}),
@@ -66,6 +69,7 @@ export async function resumeExperiment(
     data,
     runId,
     resumeFrom: new Uint8Array(readFileSync(checkpoint)),
+    parallel: createDataParallel,
     saveCheckpoint: (name, bytes) => writer.saveCheckpoint(name, bytes),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.batchEventEvery ? { batchEventEvery: options.batchEventEvery } : {}),
