@@ -121,6 +121,23 @@ describe('BundledDigits split', () => {
   });
 });
 
+describe('BundledDigits bytes', () => {
+  test('fromBytes(toBytes()) gives the same split as load(), and bad bytes are refused', async () => {
+    const bytes = await BundledDigits.toBytes();
+    expect(bytes.length).toBe(10_000 * 785);
+    const [loaded, fromBytes] = await Promise.all([
+      BundledDigits.load({ split: 'test' }),
+      Promise.resolve(BundledDigits.fromBytes(bytes, { split: 'test' })),
+    ]);
+    expect(fromBytes.targets).toEqual(loaded.targets);
+    expect(Buffer.compare(fromBytes.images, loaded.images)).toBe(0);
+    expect(() => BundledDigits.fromBytes(bytes.subarray(0, 1000))).toThrow(/a multiple of 785 bytes/);
+    const bad = bytes.slice();
+    bad[bad.length - 1] = 42;
+    expect(() => BundledDigits.fromBytes(bad)).toThrow(/label 42 of image 9999 is not a digit/);
+  });
+});
+
 describe('generic datasets', () => {
   const x = tensor([
     [1, 2],

@@ -7,6 +7,7 @@ export type * from './events.js';
 export { type BuiltModel, buildModel } from './model.js';
 export { getPreset, presets } from './presets.js';
 export { gradientStats, histogram, type ProbeLayer, probeLayers } from './probes.js';
+export { parseEventsJsonl, type RunSummary, summarizeEvents } from './runs.js';
 export {
   type DataSpec,
   ExperimentSpec,

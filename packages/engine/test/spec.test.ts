@@ -57,3 +57,30 @@ describe('presets', async () => {
     expect(() => getPreset('nope')).toThrow(/Unknown preset 'nope'. Available presets: quickstart, /);
   });
 });
+
+describe('runs without a file system', async () => {
+  const { parseEventsJsonl, summarizeEvents } = await import('../src/runs.js');
+  it('parses events.jsonl, skipping malformed lines, and summarizes a running run', () => {
+    const text = [
+      JSON.stringify({ type: 'runStart', time: 1 }),
+      '{"type": "epochEnd", "epoch": 1, "step": 10, "seconds": 2, "evaluationAccuracy": 90}',
+      '{broken',
+      '42',
+      JSON.stringify({ type: 'epochEnd', epoch: 2, step: 20, seconds: 2, evaluationAccuracy: 89 }),
+      '',
+    ].join('\n');
+    const { events, skipped, skippedLines } = parseEventsJsonl(text);
+    expect(events).toHaveLength(3);
+    expect(skipped).toBe(2);
+    expect(skippedLines).toEqual([3, 4]);
+    const s = summarizeEvents('r', { name: 'x' }, events);
+    expect(s).toMatchObject({
+      status: 'running',
+      epochs: 2,
+      steps: 20,
+      bestEvaluationAccuracy: 90,
+      finalEvaluationAccuracy: 89,
+      seconds: 4,
+    });
+  });
+});

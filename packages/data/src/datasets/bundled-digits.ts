@@ -54,6 +54,45 @@ function loadAll(): Promise<{ images: Uint8Array; targets: Int32Array }> {
 export class BundledDigits extends ImageDataset {
   static async load(options: BundledDigitsOptions = {}): Promise<BundledDigits> {
     const { images, targets } = await loadAll();
+    return BundledDigits.split(images, targets, options);
+  }
+
+  /**
+   * The same dataset from bytes fetched elsewhere (a browser serving the digits as a static asset): 10,000 x 784
+   * pixel bytes in the package's order, then 10,000 label bytes (`BundledDigits.toBytes()` writes this layout).
+   * The split is the same seeded permutation as `load()`.
+   */
+  static fromBytes(bytes: Uint8Array, options: BundledDigitsOptions = {}): BundledDigits {
+    if (bytes.length % 785 !== 0 || bytes.length === 0) {
+      throw new Error(
+        `BundledDigits.fromBytes: expected N x 784 pixel bytes followed by N label bytes (a multiple of 785 bytes), ` +
+          `got ${bytes.length} bytes`,
+      );
+    }
+    const n = bytes.length / 785;
+    const images = bytes.subarray(0, n * 784);
+    const targets = Int32Array.from(bytes.subarray(n * 784));
+    for (let i = 0; i < n; i++) {
+      if (targets[i]! > 9)
+        throw new Error(`BundledDigits.fromBytes: label ${targets[i]} of image ${i} is not a digit`);
+    }
+    return BundledDigits.split(images, targets, options);
+  }
+
+  /** All 10,000 digits in the layout `fromBytes` reads: pixels (package order), then labels. */
+  static async toBytes(): Promise<Uint8Array> {
+    const { images, targets } = await loadAll();
+    const out = new Uint8Array(images.length + targets.length);
+    out.set(images);
+    out.set(Uint8Array.from(targets), images.length);
+    return out;
+  }
+
+  private static split(
+    images: Uint8Array,
+    targets: Int32Array,
+    options: BundledDigitsOptions,
+  ): BundledDigits {
     const split = options.split ?? 'train';
     const testSize = options.testSize ?? 2000;
     if (!Number.isInteger(testSize) || testSize < 0 || testSize > targets.length) {

@@ -13,7 +13,7 @@ import { RunStore } from './run_store.js';
 
 export { dataRoot, type LoadDataOptions, loadData } from './data.js';
 export { createDataParallel } from './data_parallel.js';
-export { RunStore, type RunSummary, RunWriter, validRunId } from './run_store.js';
+export { RunStore, RunWriter, validRunId } from './run_store.js';
 
 export interface RunOptions extends LoadDataOptions {
   /** The run store's folder (default $NNDL_RUNS_DIR or ./runs). */

@@ -19,19 +19,8 @@ import {
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@nndl/nn/node';
 import type { RunEndEvent, TrainerEvent } from '../events.js';
+import { parseEventsJsonl, type RunSummary, summarizeEvents } from '../runs.js';
 import { type ExperimentSpec, parseSpec } from '../spec.js';
-
-export interface RunSummary {
-  runId: string;
-  name: string;
-  status: RunEndEvent['status'] | 'running';
-  epochs: number;
-  steps: number;
-  bestEvaluationAccuracy: number | null;
-  finalEvaluationAccuracy: number | null;
-  seconds: number;
-  reference?: ExperimentSpec['reference'];
-}
 
 /** Run ids are folder names: letters, digits, '-', '_' and '.', never a path. */
 export function validRunId(id: string): boolean {
@@ -86,33 +75,14 @@ export class RunStore {
     const path = join(dir, 'summary.json');
     if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as RunSummary;
     const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as ExperimentSpec;
-    return {
-      runId,
-      name: spec.name,
-      status: 'running',
-      epochs: 0,
-      steps: 0,
-      bestEvaluationAccuracy: null,
-      finalEvaluationAccuracy: null,
-      seconds: 0,
-      reference: spec.reference,
-    };
+    return summarizeEvents(runId, spec, this.events(runId).events);
   }
 
-  /** The run's events, skipping malformed lines (reported in `skipped`). */
+  /** The run's events, skipping malformed lines (counted in `skipped`). */
   events(runId: string): { events: TrainerEvent[]; skipped: number } {
     const path = join(this.dir(runId), 'events.jsonl');
     if (!existsSync(path)) return { events: [], skipped: 0 };
-    const events: TrainerEvent[] = [];
-    let skipped = 0;
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        events.push(JSON.parse(line) as TrainerEvent);
-      } catch {
-        skipped++;
-      }
-    }
+    const { events, skipped } = parseEventsJsonl(readFileSync(path, 'utf8'));
     return { events, skipped };
   }
 
@@ -155,17 +125,7 @@ export class RunWriter {
   }
 
   private finish(end: RunEndEvent): void {
-    const summary: RunSummary = {
-      runId: this.runId,
-      name: this.spec.name,
-      status: end.status,
-      epochs: end.epochs,
-      steps: end.steps,
-      bestEvaluationAccuracy: end.bestEvaluationAccuracy,
-      finalEvaluationAccuracy: end.finalEvaluationAccuracy,
-      seconds: end.seconds,
-      reference: this.spec.reference,
-    };
+    const summary: RunSummary = summarizeEvents(this.runId, this.spec, [end]);
     const fd = openSync(join(this.dir, 'summary.json'), 'w');
     writeSync(fd, `${JSON.stringify(summary, null, 2)}\n`);
     closeSync(fd);
