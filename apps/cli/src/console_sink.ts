@@ -86,6 +86,13 @@ export class ConsoleSink {
       }
       case 'checkpoint':
         break;
+      case 'ensemble':
+        this.out('');
+        this.out(
+          `plurality vote of ${event.members.length} networks: ${event.accuracy.toFixed(2)}% ` +
+            `(members: ${event.members.map((m) => (m.accuracy === null ? '-' : `${m.accuracy.toFixed(2)}%`)).join(', ')})`,
+        );
+        break;
       case 'earlyStop':
         this.bar.clear();
         this.out(`stopped early after epoch ${event.epoch}: ${event.reason}`);

@@ -101,6 +101,14 @@ export interface RunEndEvent {
   time: number;
 }
 
+/** The plurality vote of an ensemble's networks on the evaluation set (chapter 6). */
+export interface EnsembleEvent {
+  type: 'ensemble';
+  /** Each member's evaluation accuracy, and the run ids where they are recorded. */
+  members: { runId: string; accuracy: number | null }[];
+  accuracy: number;
+}
+
 export interface ErrorEvent {
   type: 'error';
   message: string;
@@ -116,6 +124,7 @@ export type TrainerEvent =
   | CheckpointEvent
   | EarlyStopEvent
   | RunEndEvent
+  | EnsembleEvent
   | ErrorEvent;
 
 export type EventListener = (event: TrainerEvent) => void | Promise<void>;

@@ -109,3 +109,24 @@ describe('data-parallel training', () => {
     expect(store.summary(runId).status).toBe('failed');
   });
 });
+
+describe('ensemble vote', () => {
+  it('trains each member as its own run and classifies by their plurality vote', async () => {
+    const events: { type: string; accuracy?: number; members?: { accuracy: number | null }[] }[] = [];
+    const { runId, end } = await runExperiment(spec(1, { ensemble: 3, epochs: 1 }), {
+      runsDir,
+      onEvent: (e) => void (e.type === 'ensemble' && events.push(e)),
+    });
+    expect(events).toHaveLength(1);
+    const vote = events[0]!;
+    expect(vote.members).toHaveLength(3);
+    const accuracies = vote.members!.map((m) => m.accuracy!);
+    expect(new Set(accuracies).size).toBeGreaterThan(1);
+    // A vote of three weak learners lands within the spread of its members (usually above the mean).
+    expect(vote.accuracy!).toBeGreaterThanOrEqual(Math.min(...accuracies) - 2);
+    expect(end.bestEvaluationAccuracy).toBe(vote.accuracy);
+    const store = new RunStore(runsDir);
+    expect(store.summary(runId).bestEvaluationAccuracy).toBe(vote.accuracy);
+    expect(store.summary(`${runId}-m2`).status).toBe('finished');
+  });
+});

@@ -4,9 +4,12 @@
  * const end = await runExperiment(getPreset('quickstart'), { onEvent: (e) => console.log(e.type) });
  */
 import { readFileSync } from 'node:fs';
-import type { EventListener, RunEndEvent } from '../events.js';
+import type { Dataset } from '@nndl/data';
+import { noGrad } from '@nndl/tensor';
+import type { EnsembleEvent, EventListener, RunEndEvent } from '../events.js';
+import type { BuiltModel } from '../model.js';
 import type { ExperimentSpec } from '../spec.js';
-import { Trainer } from '../trainer.js';
+import { batchOf, Trainer } from '../trainer.js';
 import { type LoadDataOptions, loadData } from './data.js';
 import { createDataParallel } from './data_parallel.js';
 import { RunStore } from './run_store.js';
@@ -30,10 +33,11 @@ export async function runExperiment(
   spec: ExperimentSpec,
   options: RunOptions = {},
 ): Promise<{ runId: string; end: RunEndEvent; trainer: Trainer }> {
-  const store = new RunStore(options.runsDir);
-  const data = await loadData(spec, options);
   const runId =
     options.runId ?? `${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}-${spec.name}`;
+  if (spec.ensemble > 1) return runEnsemble(spec, runId, options);
+  const store = new RunStore(options.runsDir);
+  const data = await loadData(spec, options);
   const writer = store.create(spec, runId);
   const trainer = new Trainer(spec, {
     data,
@@ -82,4 +86,85 @@ export async function resumeExperiment(
   } finally {
     writer.close();
   }
+}
+
+/**
+ * Chapter 6's vote: train `spec.ensemble` networks (seeds seed, seed + 1, ...), each recorded as its own run
+ * `<runId>-m<k>`, then classify the evaluation set by their plurality vote (ties go to the lowest class, as
+ * numpy's argmax of the vote counts). The ensemble's own run folder holds the spec, the vote event and the summary.
+ */
+async function runEnsemble(
+  spec: ExperimentSpec,
+  runId: string,
+  options: RunOptions,
+): Promise<{ runId: string; end: RunEndEvent; trainer: Trainer }> {
+  const store = new RunStore(options.runsDir);
+  const writer = store.create(spec, runId);
+  const members: { runId: string; accuracy: number | null; trainer: Trainer; end: RunEndEvent }[] = [];
+  try {
+    for (let k = 0; k < spec.ensemble; k++) {
+      const member = { ...spec, ensemble: 1, seed: spec.seed + k, name: `${spec.name}-m${k + 1}` };
+      const result = await runExperiment(member, { ...options, runId: `${runId}-m${k + 1}` });
+      members.push({
+        runId: result.runId,
+        accuracy: result.end.bestEvaluationAccuracy,
+        trainer: result.trainer,
+        end: result.end,
+      });
+    }
+    const data = await loadData(spec, options);
+    const votes = ensembleVote(
+      members.map((m) => m.trainer.built!),
+      data.evaluation,
+    );
+    const event: EnsembleEvent = {
+      type: 'ensemble',
+      members: members.map(({ runId: id, accuracy }) => ({ runId: id, accuracy })),
+      accuracy: votes,
+    };
+    writer.write(event);
+    await options.onEvent?.(event);
+    const end: RunEndEvent = {
+      type: 'runEnd',
+      status: 'finished',
+      epochs: members[0]!.end.epochs,
+      steps: members.reduce((n, m) => n + m.end.steps, 0),
+      bestEvaluationAccuracy: votes,
+      finalEvaluationAccuracy: votes,
+      seconds: members.reduce((n, m) => n + m.end.seconds, 0),
+      time: Date.now(),
+    };
+    writer.write(end);
+    await options.onEvent?.(end);
+    return { runId, end, trainer: members[0]!.trainer };
+  } finally {
+    writer.close();
+  }
+}
+
+/** Accuracy (%) of the plurality vote of several trained models over a dataset. */
+export function ensembleVote(models: readonly BuiltModel[], dataset: Dataset): number {
+  return noGrad(() => {
+    for (const m of models) m.module.eval();
+    let correct = 0;
+    for (let start = 0; start < dataset.length; start += 1000) {
+      const indices = Array.from({ length: Math.min(1000, dataset.length - start) }, (_, i) => start + i);
+      const [x, y] = batchOf(dataset, indices);
+      const counts = new Int32Array(indices.length * 16);
+      let classes = 0;
+      for (const m of models) {
+        const out = m.forward(x);
+        classes = out.shape[1]!;
+        const predicted = m.predict(out)!.dataSync();
+        for (let i = 0; i < indices.length; i++) counts[i * 16 + predicted[i]!]!++;
+      }
+      const labels = y.dataSync();
+      for (let i = 0; i < indices.length; i++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (counts[i * 16 + c]! > counts[i * 16 + best]!) best = c;
+        if (best === labels[i]) correct++;
+      }
+    }
+    return (100 * correct) / dataset.length;
+  });
 }
