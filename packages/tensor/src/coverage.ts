@@ -13,13 +13,26 @@ export function kernelNames(): string[] {
   return [...new Set(names)].sort();
 }
 
-/** A Markdown table: one row per kernel, one column per registered backend ('ts', 'wasm-simd', or fallback). */
-export function coverageTable(backendNames: readonly string[] = listBackends()): string {
-  const backends = backendNames.map((name) => getBackend(name));
-  const header = `| kernel | ${backendNames.join(' | ')} |`;
-  const rule = `| --- | ${backendNames.map(() => '---').join(' | ')} |`;
+/** A column of the table: a backend's name and, per kernel, the variant it registers. */
+export interface CoverageColumn {
+  name: string;
+  variant(kernel: string): string | undefined;
+}
+
+/** Columns for registered backends (those that can start here). */
+export function backendColumns(backendNames: readonly string[] = listBackends()): CoverageColumn[] {
+  return backendNames.map((name) => {
+    const backend = getBackend(name);
+    return { name, variant: (kernel) => backend.kernels.get(kernel)?.variant };
+  });
+}
+
+/** A Markdown table: one row per kernel, one column per backend ('ts', 'tfjs', ..., or 'CPU fallback'). */
+export function coverageTable(columns: readonly CoverageColumn[] = backendColumns()): string {
+  const header = `| kernel | ${columns.map((c) => c.name).join(' | ')} |`;
+  const rule = `| --- | ${columns.map(() => '---').join(' | ')} |`;
   const rows = kernelNames().map((kernel) => {
-    const cells = backends.map((b) => b.kernels.get(kernel)?.variant ?? 'CPU fallback');
+    const cells = columns.map((c) => c.variant(kernel) ?? 'CPU fallback');
     return `| ${kernel} | ${cells.join(' | ')} |`;
   });
   return [header, rule, ...rows].join('\n');

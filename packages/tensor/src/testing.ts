@@ -119,7 +119,7 @@ export function gradcheck(
     const probe = fn(...inputs);
     const weights = new Float64Array(probe.numel());
     for (let k = 0; k < weights.length; k++) weights[k] = gen.normal();
-    const v = asTensor(weights, probe.shape);
+    const v = asTensor(weights, probe.shape, { device: probe.device });
     const objective = () =>
       noGrad(() =>
         fn(...inputs)

@@ -93,11 +93,9 @@ function randomFill<T extends Tensor>(
   const n = target.numel();
   const values = allocate(target.dtype, n);
   for (let i = 0; i < n; i++) values[i] = sample(generator);
-  target._backend.assign(
-    target.handle,
-    target._backend.write(values, target.shape, target.dtype),
-    target.dtype,
-  );
+  const temporary = target._backend.write(values, target.shape, target.dtype);
+  target._backend.assign(target.handle, temporary, target.dtype);
+  if (temporary !== target.handle) target._backend.dispose(temporary);
   target._version.value++;
   target.gradFn = null;
   return target;
