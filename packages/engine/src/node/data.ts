@@ -1,8 +1,16 @@
 /** Loading a spec's data from the file system (or the bundled digits), with errors that say how to get the files. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BundledDigits, expandMnist, type ImageDataset } from '@nndl/data';
+import {
+  BundledDigits,
+  Compose,
+  expandMnist,
+  type ImageDataset,
+  type Transform,
+  transformFromSpec,
+} from '@nndl/data';
 import { loadCIFAR10, loadFashionMNIST, loadMNIST, loadNielsenMNIST } from '@nndl/data/node';
+import type { Tensor } from '@nndl/tensor';
 import { type DataSource, linearData } from '../data_source.js';
 import type { ExperimentSpec } from '../spec.js';
 
@@ -34,8 +42,34 @@ function limit<T extends ImageDataset>(dataset: T, spec: ExperimentSpec): T {
   return n !== undefined && n < dataset.length ? dataset.slice(0, n) : dataset;
 }
 
+/** The spec's augmentations as one transform on the training set (a copy; the loaded dataset is untouched). */
+function augment<T extends ImageDataset>(dataset: T, spec: ExperimentSpec): T {
+  const list = spec.data.transforms;
+  if (list.length === 0) return dataset;
+  const transforms = list.map((t) =>
+    transformFromSpec(
+      t.name === 'RandomCrop' ? { name: t.name, size: [t.size, t.size], padding: t.padding } : t,
+    ),
+  ) as Transform<Tensor, Tensor>[];
+  const copy = dataset.slice(0, dataset.length);
+  copy.transform =
+    transforms.length === 1 ? transforms[0] : (new Compose(transforms) as Transform<Tensor, Tensor>);
+  return copy;
+}
+
 /** The train and evaluation sets a spec names. */
 export async function loadData(spec: ExperimentSpec, options: LoadDataOptions = {}): Promise<DataSource> {
+  const data = await loadRaw(spec, options);
+  return {
+    ...data,
+    train:
+      data.train instanceof Object && 'images' in data.train
+        ? augment(data.train as ImageDataset, spec)
+        : data.train,
+  };
+}
+
+async function loadRaw(spec: ExperimentSpec, options: LoadDataOptions): Promise<DataSource> {
   const d = spec.data;
   if (d.dataset === 'linear') return linearData(d.samples ?? 100, spec.seed);
   if (d.dataset === 'bundled-digits') {
