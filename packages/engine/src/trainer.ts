@@ -271,6 +271,16 @@ export class Trainer {
     let step = 0;
     let best: number | null = null;
     let lastAccuracy: number | null = null;
+    const runEnd = (status: RunEndEvent['status']): RunEndEvent => ({
+      type: 'runEnd',
+      status,
+      epochs: epoch,
+      steps: step,
+      bestEvaluationAccuracy: best,
+      finalEvaluationAccuracy: lastAccuracy,
+      seconds: (performance.now() - started) / 1000,
+      time: Date.now(),
+    });
     try {
       if (spec.backend !== 'cpu') setDefaultBackend(spec.backend);
       manualSeed(spec.seed);
@@ -486,16 +496,7 @@ export class Trainer {
         await loader.close();
         await parallel?.close();
       }
-      const end: RunEndEvent = {
-        type: 'runEnd',
-        status: stopped ? 'stopped' : 'finished',
-        epochs: epoch,
-        steps: step,
-        bestEvaluationAccuracy: best,
-        finalEvaluationAccuracy: lastAccuracy,
-        seconds: (performance.now() - started) / 1000,
-        time: Date.now(),
-      };
+      const end = runEnd(stopped ? 'stopped' : 'finished');
       await this.emit(end);
       return end;
     } catch (e) {
@@ -506,16 +507,7 @@ export class Trainer {
         step: e instanceof TrainingError ? e.step : step,
         ...(e instanceof TrainingError && e.layer ? { layer: e.layer } : {}),
       });
-      await this.emit({
-        type: 'runEnd',
-        status: 'failed',
-        epochs: epoch,
-        steps: step,
-        bestEvaluationAccuracy: best,
-        finalEvaluationAccuracy: lastAccuracy,
-        seconds: (performance.now() - started) / 1000,
-        time: Date.now(),
-      });
+      await this.emit(runEnd('failed'));
       throw e;
     }
   }

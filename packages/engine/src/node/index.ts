@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { Dataset } from '@nndl/data';
 import { noGrad } from '@nndl/tensor';
+import type { DataSource } from '../data_source.js';
 import type { EnsembleEvent, EventListener, RunEndEvent } from '../events.js';
 import type { BuiltModel } from '../model.js';
 import type { ExperimentSpec } from '../spec.js';
 import { batchOf, Trainer } from '../trainer.js';
 import { type LoadDataOptions, loadData } from './data.js';
 import { createDataParallel } from './data_parallel.js';
-import { RunStore } from './run_store.js';
+import { RunStore, type RunWriter } from './run_store.js';
 
 export { dataRoot, type LoadDataOptions, loadData } from './data.js';
 export { createDataParallel } from './data_parallel.js';
@@ -38,23 +39,7 @@ export async function runExperiment(
   if (spec.ensemble > 1) return runEnsemble(spec, runId, options);
   const store = new RunStore(options.runsDir);
   const data = await loadData(spec, options);
-  const writer = store.create(spec, runId);
-  const trainer = new Trainer(spec, {
-    data,
-    runId,
-    parallel: createDataParallel,
-    saveCheckpoint: (name, bytes) => writer.saveCheckpoint(name, bytes),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.batchEventEvery ? { batchEventEvery: options.batchEventEvery } : {}),
-  });
-  trainer.on((e) => writer.write(e));
-  if (options.onEvent) trainer.on(options.onEvent);
-  try {
-    const end = await trainer.run();
-    return { runId, end, trainer };
-  } finally {
-    writer.close();
-  }
+  return train(spec, data, store.create(spec, runId), options, undefined);
 }
 
 /** Continue a stopped run from its last checkpoint; events are appended to the same run. */
@@ -65,16 +50,27 @@ export async function resumeExperiment(
   const store = new RunStore(options.runsDir);
   const writer = store.open(runId);
   const checkpoint = store.lastCheckpoint(runId);
-  if (!checkpoint)
+  if (!checkpoint) {
     throw new Error(`run '${runId}' has no checkpoint to resume from (${writer.dir}/checkpoints is empty)`);
-  const spec: ExperimentSpec = writer.spec;
-  const data = await loadData(spec, options);
+  }
+  const data = await loadData(writer.spec, options);
+  return train(writer.spec, data, writer, options, new Uint8Array(readFileSync(checkpoint)));
+}
+
+/** One Trainer wired to a run writer (events and checkpoints) and the caller's listener. */
+async function train(
+  spec: ExperimentSpec,
+  data: DataSource,
+  writer: RunWriter,
+  options: RunOptions,
+  resumeFrom: Uint8Array | undefined,
+): Promise<{ runId: string; end: RunEndEvent; trainer: Trainer }> {
   const trainer = new Trainer(spec, {
     data,
-    runId,
-    resumeFrom: new Uint8Array(readFileSync(checkpoint)),
+    runId: writer.runId,
     parallel: createDataParallel,
     saveCheckpoint: (name, bytes) => writer.saveCheckpoint(name, bytes),
+    ...(resumeFrom ? { resumeFrom } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.batchEventEvery ? { batchEventEvery: options.batchEventEvery } : {}),
   });
@@ -82,7 +78,7 @@ export async function resumeExperiment(
   if (options.onEvent) trainer.on(options.onEvent);
   try {
     const end = await trainer.run();
-    return { runId, end, trainer };
+    return { runId: writer.runId, end, trainer };
   } finally {
     writer.close();
   }
