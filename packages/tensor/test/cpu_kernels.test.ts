@@ -367,7 +367,10 @@ describe('gemm (strided, internal)', () => {
   it('accumulates into C at an offset with a leading dimension, for both the small and the blocked path', () => {
     for (const [m, n, k] of [
       [3, 4, 5],
+      [6, 7, 5],
+      [9, 10, 11],
       [70, 90, 80],
+      [5, 300, 1],
     ] as [number, number, number][]) {
       const ldc = n + 3;
       const a = Float64Array.from({ length: m * k }, () => random() - 0.5);

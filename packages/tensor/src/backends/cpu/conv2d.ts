@@ -120,53 +120,61 @@ function colScratch(dtype: DType, size: number): FloatArray {
   return colScratch32;
 }
 
-/**
- * The first and one-past-last output index o in [0, outSize) whose input coordinate o * stride - pad + offset lies in
- * [0, inSize): computed once per kernel tap so that the inner loops run without bounds tests.
- */
-function validRange(
-  outSize: number,
-  inSize: number,
-  stride: number,
-  pad: number,
-  offset: number,
-): [number, number] {
-  // o * stride + (offset - pad) >= 0  <=>  o >= ceil((pad - offset) / stride)
-  const shift = offset - pad;
-  const lo = shift >= 0 ? 0 : Math.ceil(-shift / stride);
-  // o * stride + shift <= inSize - 1  <=>  o <= floor((inSize - 1 - shift) / stride)
-  const last = inSize - 1 - shift;
-  const hi = last < 0 ? 0 : Math.min(outSize, Math.floor(last / stride) + 1);
-  return [Math.min(lo, outSize), Math.max(hi, Math.min(lo, outSize))];
+/** The first output index o whose input coordinate o * stride + shift is >= 0 (clamped to outSize). */
+function firstValid(outSize: number, stride: number, shift: number): number {
+  return shift >= 0 ? 0 : Math.min(outSize, Math.ceil(-shift / stride));
 }
+
+/** One past the last output index o whose input coordinate o * stride + shift is < inSize (at least `first`). */
+function endValid(outSize: number, inSize: number, stride: number, shift: number, first: number): number {
+  const last = inSize - 1 - shift;
+  const end = last < 0 ? 0 : Math.min(outSize, Math.floor(last / stride) + 1);
+  return Math.max(end, first);
+}
+
+// im2col and col2im compute, once per kernel tap, the range of output rows and columns whose input cell lies inside
+// the image: the copy loops then run without bounds tests, and padding becomes a few `fill(0)` calls.
 
 /** Unfold the input channels of one group of image n into col [groupIn * kh * kw, outH * outW]. */
 function im2col(x: FloatArray, g: ConvGeometry, n: number, group: number, col: FloatArray): void {
   const { height, width, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW } =
     g;
   const cols = outH * outW;
-  let row = 0;
+  const srcRowStep = strideH * width;
+  let base = 0;
   for (let c = 0; c < g.groupIn; c++) {
     const plane = (n * g.inChannels + group * g.groupIn + c) * height * width;
     for (let ki = 0; ki < kernelH; ki++) {
-      const [ohLo, ohHi] = validRange(outH, height, strideH, padH, ki * dilationH);
+      const shiftH = ki * dilationH - padH;
+      const ohLo = firstValid(outH, strideH, shiftH);
+      const ohHi = endValid(outH, height, strideH, shiftH, ohLo);
       for (let kj = 0; kj < kernelW; kj++) {
-        const [owLo, owHi] = validRange(outW, width, strideW, padW, kj * dilationW);
-        const base = row * cols;
+        const shiftW = kj * dilationW - padW;
+        const owLo = firstValid(outW, strideW, shiftW);
+        const owHi = endValid(outW, width, strideW, shiftW, owLo);
         if (ohLo > 0) col.fill(0, base, base + ohLo * outW);
         if (ohHi < outH) col.fill(0, base + ohHi * outW, base + cols);
+        const ragged = owLo > 0 || owHi < outW;
+        let dst = base + ohLo * outW;
+        let src = plane + (ohLo * strideH + shiftH) * width + shiftW;
         for (let oh = ohLo; oh < ohHi; oh++) {
-          const dst = base + oh * outW;
-          if (owLo > 0) col.fill(0, dst, dst + owLo);
-          if (owHi < outW) col.fill(0, dst + owHi, dst + outW);
-          const src = plane + (oh * strideH - padH + ki * dilationH) * width - padW + kj * dilationW;
+          if (ragged) {
+            col.fill(0, dst, dst + owLo);
+            col.fill(0, dst + owHi, dst + outW);
+          }
           if (strideW === 1) {
             for (let ow = owLo; ow < owHi; ow++) col[dst + ow] = x[src + ow]!;
           } else {
-            for (let ow = owLo; ow < owHi; ow++) col[dst + ow] = x[src + ow * strideW]!;
+            let s = src + owLo * strideW;
+            for (let ow = owLo; ow < owHi; ow++) {
+              col[dst + ow] = x[s]!;
+              s += strideW;
+            }
           }
+          dst += outW;
+          src += srcRowStep;
         }
-        row++;
+        base += cols;
       }
     }
   }
@@ -177,25 +185,34 @@ function col2im(col: FloatArray, g: ConvGeometry, n: number, group: number, dx: 
   const { height, width, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW } =
     g;
   const cols = outH * outW;
-  let row = 0;
+  const dstRowStep = strideH * width;
+  let base = 0;
   for (let c = 0; c < g.groupIn; c++) {
     const plane = (n * g.inChannels + group * g.groupIn + c) * height * width;
     for (let ki = 0; ki < kernelH; ki++) {
-      const [ohLo, ohHi] = validRange(outH, height, strideH, padH, ki * dilationH);
+      const shiftH = ki * dilationH - padH;
+      const ohLo = firstValid(outH, strideH, shiftH);
+      const ohHi = endValid(outH, height, strideH, shiftH, ohLo);
       for (let kj = 0; kj < kernelW; kj++) {
-        const [owLo, owHi] = validRange(outW, width, strideW, padW, kj * dilationW);
-        const base = row * cols;
+        const shiftW = kj * dilationW - padW;
+        const owLo = firstValid(outW, strideW, shiftW);
+        const owHi = endValid(outW, width, strideW, shiftW, owLo);
+        let src = base + ohLo * outW;
+        let dst = plane + (ohLo * strideH + shiftH) * width + shiftW;
         for (let oh = ohLo; oh < ohHi; oh++) {
-          const srcRow = base + oh * outW;
-          const dst = plane + (oh * strideH - padH + ki * dilationH) * width - padW + kj * dilationW;
           if (strideW === 1) {
-            for (let ow = owLo; ow < owHi; ow++) dx[dst + ow] = dx[dst + ow]! + col[srcRow + ow]!;
+            for (let ow = owLo; ow < owHi; ow++) dx[dst + ow] = dx[dst + ow]! + col[src + ow]!;
           } else {
-            for (let ow = owLo; ow < owHi; ow++)
-              dx[dst + ow * strideW] = dx[dst + ow * strideW]! + col[srcRow + ow]!;
+            let d = dst + owLo * strideW;
+            for (let ow = owLo; ow < owHi; ow++) {
+              dx[d] = dx[d]! + col[src + ow]!;
+              d += strideW;
+            }
           }
+          src += outW;
+          dst += dstRowStep;
         }
-        row++;
+        base += cols;
       }
     }
   }

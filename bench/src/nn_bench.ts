@@ -1,0 +1,433 @@
+/**
+ * Training benchmarks of @nndl/nn against the same networks written in TensorFlow.js (cpu and wasm backends), one
+ * thread each, on random data of MNIST's shape (the speed does not depend on the values):
+ *
+ * - Nielsen's [784, 30, 10] sigmoid MLP (network.py): one epoch of 50,000 samples, mini-batch 10, eta 3.0, quadratic
+ *   cost, plain SGD. nndl runs the full epoch; a peer runs the full epoch too unless `mlpPeerBatches` says otherwise
+ *   (then its figure is extrapolated, and the row says so).
+ * - network3's two-conv net (chapter 6: conv 20@5x5 -> pool 2 -> conv 40@5x5 -> pool 2 -> FC 100 -> softmax 10,
+ *   sigmoid, mini-batch 10, eta 0.1): a measured number of batches, extrapolated to one epoch of 5,000 batches.
+ *
+ * Run alone: `pnpm --filter @nndl/bench exec tsx --conditions=source src/nn_bench.ts [--quick]`
+ */
+import { fileURLToPath } from 'node:url';
+import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
+import { SGD } from '@nndl/nn/optim';
+import { asTensor, Generator, type Tensor } from '@nndl/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { randomValues } from './runner.js';
+import { setupTfjs } from './tfjs.js';
+
+export interface NnBenchRow {
+  /** 'mlp' (Nielsen's [784,30,10]) or 'cnn' (network3's two-conv net). */
+  model: 'mlp' | 'cnn';
+  runner: 'nndl' | 'tfjs-cpu' | 'tfjs-wasm';
+  /** Mini-batches actually timed. */
+  batches: number;
+  /** Seconds for one epoch of 50,000 samples (5,000 batches of 10). */
+  secondsPerEpoch: number;
+  /** True when fewer than 5,000 batches were timed and the epoch figure is scaled up from them. */
+  extrapolated: boolean;
+  /** Mean cost over the timed batches (a sanity check that training ran). */
+  meanLoss: number;
+}
+
+export interface NnBenchOptions {
+  /** Batches of the MLP timed per runner (default: the full epoch, 5,000). */
+  mlpBatches?: number;
+  /** Batches of the MLP timed for the tfjs runners (default: the full epoch). */
+  mlpPeerBatches?: number;
+  /** Batches of the CNN timed for nndl (default 300), tfjs-wasm (default 100) and tfjs-cpu (default 10). */
+  cnnBatches?: number;
+  cnnWasmBatches?: number;
+  cnnCpuBatches?: number;
+  /** Which runners to include (default all three). */
+  runners?: NnBenchRow['runner'][];
+  /** Called after each measurement (progress for long runs). */
+  onRow?: (row: NnBenchRow) => void;
+}
+
+const EPOCH_SAMPLES = 50_000;
+const BATCH = 10;
+const EPOCH_BATCHES = EPOCH_SAMPLES / BATCH;
+/** Distinct random mini-batches, cycled (the full 50,000 x 784 set would be 157 MB per library). */
+const POOL = 100;
+
+function oneHotRows(
+  batch: number,
+  classes: number,
+  seed: number,
+): { oneHot: Float32Array; labels: Int32Array } {
+  const labels = new Int32Array(batch);
+  const oneHot = new Float32Array(batch * classes);
+  const values = randomValues(batch, seed);
+  for (let i = 0; i < batch; i++) {
+    labels[i] = Math.min(classes - 1, Math.floor(((values[i]! + 1) / 2) * classes));
+    oneHot[i * classes + labels[i]!] = 1;
+  }
+  return { oneHot, labels };
+}
+
+function inputs(seed: number): Float32Array {
+  // MNIST-like intensities in [0, 1).
+  const values = randomValues(BATCH * 784, seed);
+  for (let i = 0; i < values.length; i++) values[i] = (values[i]! + 1) / 2;
+  return values;
+}
+
+function epochRow(
+  model: NnBenchRow['model'],
+  runner: NnBenchRow['runner'],
+  batches: number,
+  seconds: number,
+  lossSum: number,
+): NnBenchRow {
+  return {
+    model,
+    runner,
+    batches,
+    secondsPerEpoch: (seconds * EPOCH_BATCHES) / batches,
+    extrapolated: batches < EPOCH_BATCHES,
+    meanLoss: lossSum / batches,
+  };
+}
+
+// ---- nndl -----------------------------------------------------------------------------------------------------------
+
+/** One epoch (or `batches` mini-batches) of Nielsen's MLP with @nndl/nn. */
+export function benchNielsenMlpNndl(batches = EPOCH_BATCHES): NnBenchRow {
+  const net = new NielsenNetwork([784, 30, 10], { init: 'large', generator: new Generator(1) });
+  const opt = new SGD(net.parameters(), { lr: 3.0 });
+  const pool = Array.from({ length: POOL }, (_, i) => ({
+    x: asTensor(inputs(i + 1), [BATCH, 784]),
+    y: asTensor(oneHotRows(BATCH, 10, i + 1000).oneHot, [BATCH, 10]),
+  }));
+  const step = (i: number): Tensor => {
+    const { x, y } = pool[i % POOL]!;
+    opt.zeroGrad();
+    const loss = net.cost(net.call(x), y);
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+  for (let i = 0; i < 50; i++) step(i); // warm-up: let the JIT compile the hot paths
+  let lossSum = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < batches; i++) lossSum += step(i).item();
+  return epochRow('mlp', 'nndl', batches, (performance.now() - t0) / 1000, lossSum);
+}
+
+/** `batches` mini-batches of network3's two-conv net with @nndl/nn, extrapolated to an epoch. */
+export function benchTwoConvNndl(batches = 300): NnBenchRow {
+  const net = chapter6Net('twoConv', { generator: new Generator(1) });
+  const opt = new SGD(net.parameters(), { lr: 0.1 });
+  const pool = Array.from({ length: POOL }, (_, i) => ({
+    x: asTensor(inputs(i + 1), [BATCH, 1, 28, 28]),
+    y: asTensor(oneHotRows(BATCH, 10, i + 1000).labels, [BATCH]),
+  }));
+  const step = (i: number): Tensor => {
+    const { x, y } = pool[i % POOL]!;
+    opt.zeroGrad();
+    const loss = net.loss(net.call(x), y);
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+  for (let i = 0; i < 10; i++) step(i);
+  let lossSum = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < batches; i++) lossSum += step(i).item();
+  return epochRow('cnn', 'nndl', batches, (performance.now() - t0) / 1000, lossSum);
+}
+
+// ---- TensorFlow.js --------------------------------------------------------------------------------------------------
+
+/**
+ * tfjs-core's Node bundle ships without gradient definitions (the umbrella @tensorflow/tfjs registers them from ESM
+ * files that Node cannot import), so the gradients of the kernels these two nets use are registered here, as
+ * tfjs's own gradients/*_grad.ts write them.
+ */
+let gradientsRegistered = false;
+function registerGradients(): void {
+  if (gradientsRegistered) return;
+  gradientsRegistered = true;
+  const sumTo = (dy: tf.Tensor, shape: number[]): tf.Tensor => {
+    const lead = dy.rank - shape.length;
+    const axes: number[] = [];
+    for (let i = 0; i < dy.rank; i++)
+      if (i < lead || (shape[i - lead] === 1 && dy.shape[i] !== 1)) axes.push(i);
+    return tf.reshape(axes.length ? tf.sum(dy, axes) : dy, shape);
+  };
+  const binary = (
+    name: string,
+    da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+    db: typeof da,
+  ) =>
+    tf.registerGradient({
+      kernelName: name,
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, saved) => {
+        const [a, b] = saved as [tf.Tensor, tf.Tensor];
+        const g = dy as tf.Tensor;
+        return { a: () => sumTo(da(g, a, b), a.shape), b: () => sumTo(db(g, a, b), b.shape) };
+      },
+    });
+  const reducedAxes = (x: tf.Tensor, attrs: unknown): number[] => {
+    const axis = (attrs as { axis?: number | number[] | null }).axis;
+    if (axis === undefined || axis === null) return x.shape.map((_, i) => i);
+    return ([] as number[]).concat(axis).map((a) => (a < 0 ? a + x.rank : a));
+  };
+  binary(
+    'Add',
+    (dy) => dy,
+    (dy) => dy,
+  );
+  binary(
+    'Sub',
+    (dy) => dy,
+    (dy) => tf.neg(dy),
+  );
+  binary(
+    'Multiply',
+    (dy, _a, b) => tf.mul(dy, b),
+    (dy, a) => tf.mul(dy, a),
+  );
+  tf.registerGradient({
+    kernelName: 'BatchMatMul',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved) => {
+      const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return {
+        a: () => tf.matMul(dy as tf.Tensor2D, b, false, true),
+        b: () => tf.matMul(a, dy as tf.Tensor2D, true, false),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Sigmoid',
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(saved[0]!, tf.sub(1, saved[0]!))) }),
+  });
+  tf.registerGradient({
+    kernelName: 'Square',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(saved[0]!, 2)) }),
+  });
+  tf.registerGradient({ kernelName: 'Neg', gradFunc: (dy) => ({ x: () => tf.neg(dy as tf.Tensor) }) });
+  tf.registerGradient({
+    kernelName: 'Sum',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const x = saved[0]!;
+      const axes = reducedAxes(x, attrs);
+      const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      return { x: () => tf.mul(tf.reshape(dy as tf.Tensor, kept), tf.onesLike(x)) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Mean',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const x = saved[0]!;
+      const axes = reducedAxes(x, attrs);
+      const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
+      return { x: () => tf.div(tf.mul(tf.reshape(dy as tf.Tensor, kept), tf.onesLike(x)), count) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Reshape',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({ x: () => tf.reshape(dy as tf.Tensor, saved[0]!.shape) }),
+  });
+  tf.registerGradient({
+    kernelName: 'Conv2D',
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as { strides: number; pad: 'valid'; dataFormat: string; dilations: number };
+      return {
+        x: () => tf.conv2dTranspose(dy as tf.Tensor4D, filter, x.shape, a.strides, a.pad),
+        // dW[kh, kw, ci, co] = sum_n,oh,ow x[n, oh+kh, ow+kw, ci] dy[n, oh, ow, co]: a valid convolution of x (channels
+        // as batch, batch as channels) with dy as the filter. tfjs-backend-wasm has no Conv2DBackpropFilter kernel.
+        filter: () =>
+          tf.transpose(
+            tf.conv2d(
+              tf.transpose(x, [3, 1, 2, 0]),
+              tf.transpose(dy as tf.Tensor4D, [1, 2, 0, 3]),
+              1,
+              'valid',
+            ),
+            [1, 2, 0, 3],
+          ),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'MaxPool',
+    inputsToSave: ['x'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, y] = saved as [tf.Tensor4D, tf.Tensor4D];
+      return {
+        x: () =>
+          tf
+            .engine()
+            .runKernel(
+              'MaxPoolGrad',
+              { dy: dy as tf.Tensor, input: x, output: y },
+              attrs as never,
+            ) as unknown as tf.Tensor,
+      };
+    },
+  });
+}
+
+function normal(shape: number[], std: number, seed: number): tf.Variable {
+  return tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed));
+}
+
+/** Nielsen's MLP in tfjs-core: the same layers, cost and plain SGD (tf.train.sgd). */
+export async function benchNielsenMlpTfjs(
+  backend: 'cpu' | 'wasm',
+  batches = EPOCH_BATCHES,
+): Promise<NnBenchRow> {
+  await setupTfjs();
+  registerGradients();
+  await tf.setBackend(backend);
+  const w1 = normal([784, 30], 1, 1);
+  const b1 = normal([30], 1, 2);
+  const w2 = normal([30, 10], 1, 3);
+  const b2 = normal([10], 1, 4);
+  const opt = tf.train.sgd(3.0);
+  const pool = Array.from({ length: POOL }, (_, i) => ({
+    x: tf.tensor2d(inputs(i + 1), [BATCH, 784]),
+    y: tf.tensor2d(oneHotRows(BATCH, 10, i + 1000).oneHot, [BATCH, 10]),
+  }));
+  const step = (i: number): number => {
+    const { x, y } = pool[i % POOL]!;
+    const cost = opt.minimize(() => {
+      const a1 = tf.sigmoid(tf.add(tf.matMul(x, w1), b1));
+      const a2 = tf.sigmoid(tf.add(tf.matMul(a1, w2), b2));
+      return tf.mul(tf.sum(tf.square(tf.sub(a2, y))), 1 / (2 * BATCH)) as tf.Scalar;
+    }, true)!;
+    const value = cost.dataSync()[0]!;
+    cost.dispose();
+    return value;
+  };
+  for (let i = 0; i < 20; i++) step(i);
+  let lossSum = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < batches; i++) lossSum += step(i);
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([w1, b1, w2, b2, ...pool.flatMap((p) => [p.x, p.y])]);
+  opt.dispose();
+  return epochRow('mlp', backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm', batches, seconds, lossSum);
+}
+
+/** network3's two-conv net in tfjs-core (NHWC, tfjs's native layout), sigmoid, softmax cross-entropy, SGD 0.1. */
+export async function benchTwoConvTfjs(backend: 'cpu' | 'wasm', batches: number): Promise<NnBenchRow> {
+  await setupTfjs();
+  registerGradients();
+  await tf.setBackend(backend);
+  const k1 = normal([5, 5, 1, 20], Math.sqrt(1 / 125), 1);
+  const c1 = normal([20], 1, 2);
+  const k2 = normal([5, 5, 20, 40], Math.sqrt(1 / 250), 3);
+  const c2 = normal([40], 1, 4);
+  const w3 = normal([640, 100], 0.1, 5);
+  const b3 = normal([100], 1, 6);
+  const w4 = tf.variable(tf.zeros([100, 10]));
+  const b4 = tf.variable(tf.zeros([10]));
+  const opt = tf.train.sgd(0.1);
+  const pool = Array.from({ length: Math.min(POOL, 20) }, (_, i) => ({
+    x: tf.tensor4d(inputs(i + 1), [BATCH, 28, 28, 1]),
+    y: tf.tensor2d(oneHotRows(BATCH, 10, i + 1000).oneHot, [BATCH, 10]),
+  }));
+  const step = (i: number): number => {
+    const { x, y } = pool[i % pool.length]!;
+    const cost = opt.minimize(() => {
+      const p1 = tf.sigmoid(
+        tf.add(tf.maxPool(tf.conv2d(x, k1 as tf.Tensor4D, 1, 'valid'), 2, 2, 'valid'), c1),
+      ) as tf.Tensor4D;
+      const p2 = tf.sigmoid(
+        tf.add(tf.maxPool(tf.conv2d(p1, k2 as tf.Tensor4D, 1, 'valid'), 2, 2, 'valid'), c2),
+      );
+      const h = tf.sigmoid(tf.add(tf.matMul(tf.reshape(p2, [BATCH, 640]), w3), b3));
+      const logits = tf.add(tf.matMul(h, w4), b4);
+      return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), y), 1))) as tf.Scalar;
+    }, true)!;
+    const value = cost.dataSync()[0]!;
+    cost.dispose();
+    return value;
+  };
+  for (let i = 0; i < 2; i++) step(i);
+  let lossSum = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < batches; i++) lossSum += step(i);
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([k1, c1, k2, c2, w3, b3, w4, b4, ...pool.flatMap((p) => [p.x, p.y])]);
+  opt.dispose();
+  return epochRow('cnn', backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm', batches, seconds, lossSum);
+}
+
+// ---- all together ---------------------------------------------------------------------------------------------------
+
+/**
+ * Run both models on every runner, sequentially (one thread at a time).
+ * @example for (const row of await benchNn({ mlpPeerBatches: 500 })) console.log(row);
+ */
+export async function benchNn(options: NnBenchOptions = {}): Promise<NnBenchRow[]> {
+  const runners = options.runners ?? ['nndl', 'tfjs-wasm', 'tfjs-cpu'];
+  const rows: NnBenchRow[] = [];
+  const add = (row: NnBenchRow) => {
+    rows.push(row);
+    options.onRow?.(row);
+  };
+  const mlp = options.mlpBatches ?? EPOCH_BATCHES;
+  const peerMlp = options.mlpPeerBatches ?? mlp;
+  for (const runner of runners) {
+    if (runner === 'nndl') add(benchNielsenMlpNndl(mlp));
+    else add(await benchNielsenMlpTfjs(runner === 'tfjs-cpu' ? 'cpu' : 'wasm', peerMlp));
+  }
+  for (const runner of runners) {
+    if (runner === 'nndl') add(benchTwoConvNndl(options.cnnBatches ?? 300));
+    else if (runner === 'tfjs-wasm') add(await benchTwoConvTfjs('wasm', options.cnnWasmBatches ?? 100));
+    else add(await benchTwoConvTfjs('cpu', options.cnnCpuBatches ?? 10));
+  }
+  return rows;
+}
+
+/** A plain-text table: seconds per epoch, and how many times faster nndl is than each peer. */
+export function renderNnTable(rows: readonly NnBenchRow[]): string {
+  const lines = ['model  runner     batches timed  s/epoch   nndl speedup  note', '-'.repeat(78)];
+  for (const row of rows) {
+    const nndl = rows.find((r) => r.model === row.model && r.runner === 'nndl');
+    const ratio =
+      nndl && row.runner !== 'nndl' ? `${(row.secondsPerEpoch / nndl.secondsPerEpoch).toFixed(1)}x` : '';
+    const name = row.model === 'mlp' ? 'MLP  ' : 'CNN  ';
+    lines.push(
+      `${name}  ${row.runner.padEnd(9)}  ${String(row.batches).padStart(13)}  ${row.secondsPerEpoch.toFixed(2).padStart(7)}` +
+        `   ${ratio.padStart(12)}  ${row.extrapolated ? `extrapolated from ${row.batches} of 5000 batches` : 'full epoch'}`,
+    );
+  }
+  lines.push(
+    '',
+    'MLP: Nielsen [784,30,10] sigmoid, batch 10, eta 3.0, quadratic cost. CNN: network3 two-conv net (20@5x5, pool 2,',
+    '40@5x5, pool 2, FC 100, softmax 10), sigmoid, batch 10, eta 0.1. One thread each; random data of MNIST shape.',
+  );
+  return lines.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const quick = process.argv.includes('--quick');
+  const rows = await benchNn({
+    onRow: (row) =>
+      console.error(
+        `${row.model} ${row.runner}: ${row.secondsPerEpoch.toFixed(2)} s/epoch (${row.batches} batches)`,
+      ),
+    ...(quick
+      ? { mlpBatches: 1000, mlpPeerBatches: 200, cnnBatches: 50, cnnWasmBatches: 20, cnnCpuBatches: 3 }
+      : { mlpPeerBatches: 1000 }),
+  });
+  console.log(renderNnTable(rows));
+}
