@@ -2,6 +2,7 @@
  * The backward pass: a topological order over the graph of Nodes reachable from the outputs, then one reversed
  * sweep that calls each node's backward once all gradients for its output have arrived (as micrograd and PyTorch).
  */
+import { tidy } from '../scope.js';
 import { formatShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { enableGrad, noGrad } from './grad_mode.js';
@@ -111,6 +112,7 @@ function run(
 
   const wanted = inputs ? new Set<Key>(inputs.map((t) => t.gradFn ?? t)) : null;
   const captured = new Map<Key, Tensor>();
+  const kept: Tensor[] = [];
   const ready = [...new Set(roots)].filter((r) => !dependencies.has(r));
   const body = () => {
     while (ready.length > 0) {
@@ -122,7 +124,9 @@ function run(
         if (node.hooks.length > 0) g = runHooks(node.hooks, g);
         if (node.retained && !inputs) {
           const t = node.retained;
-          t.grad = t.grad ? t.grad.add(g) : g.detach();
+          const gr = g;
+          t.grad = createGraph ? (t.grad ? t.grad.add(gr) : gr) : accumulateInto(t.grad, gr);
+          kept.push(t.grad);
         }
         if (wanted?.has(node)) captured.set(node, g);
         inputGrads = node.apply(g);
@@ -144,37 +148,49 @@ function run(
       }
     }
   };
-  if (createGraph) enableGrad(body);
-  else noGrad(body);
+  const propagate = (): { results: (Tensor | null)[] | null; kept: Tensor[] } => {
+    if (createGraph) enableGrad(body);
+    else noGrad(body);
 
-  // What is left in `grads` is keyed by leaves.
-  if (inputs) {
-    return inputs.map((t, i) => {
-      const key = t.gradFn ?? t;
-      let g = key instanceof Node ? captured.get(key) : grads.get(key);
-      if (g !== undefined && !(key instanceof Node) && t._hooks.length > 0) g = runHooks(t._hooks, g);
-      if (g === undefined) {
-        if (options.allowUnused) return null;
-        throw new Error(
-          `autograd.grad: input ${i} (shape ${formatShape(t.shape)}) was not used to compute the outputs. ` +
-            'Pass { allowUnused: true } to get null for it instead.',
-        );
-      }
-      return createGraph ? g : g.detach();
-    });
-  }
-  for (const [key, g0] of grads) {
-    if (key instanceof Node) continue;
-    const leaf = key;
-    const g = leaf._hooks.length > 0 ? runHooks(leaf._hooks, g0) : g0;
-    if (createGraph) leaf.grad = leaf.grad ? leaf.grad.add(g) : g;
-    else {
-      // Clone on first assignment: the same gradient tensor may reach several leaves (add passes it through), and
-      // .grad must not alias another leaf's gradient that an optimizer later changes in place.
-      leaf.grad = noGrad(() => (leaf.grad ? leaf.grad.add(g) : g.clone()));
+    // What is left in `grads` is keyed by leaves.
+    if (inputs) {
+      const results = inputs.map((t, i) => {
+        const key = t.gradFn ?? t;
+        let g = key instanceof Node ? captured.get(key) : grads.get(key);
+        if (g !== undefined && !(key instanceof Node) && t._hooks.length > 0) g = runHooks(t._hooks, g);
+        if (g === undefined) {
+          if (options.allowUnused) return null;
+          throw new Error(
+            `autograd.grad: input ${i} (shape ${formatShape(t.shape)}) was not used to compute the outputs. ` +
+              'Pass { allowUnused: true } to get null for it instead.',
+          );
+        }
+        return createGraph ? g : g.detach();
+      });
+      return { results, kept: results.filter((t): t is Tensor => t !== null) };
     }
-  }
-  return null;
+    for (const [key, g0] of grads) {
+      if (key instanceof Node) continue;
+      const leaf = key;
+      const g = leaf._hooks.length > 0 ? runHooks(leaf._hooks, g0) : g0;
+      leaf.grad = createGraph ? (leaf.grad ? leaf.grad.add(g) : g) : accumulateInto(leaf.grad, g);
+      kept.push(leaf.grad);
+    }
+    return { results: null, kept };
+  };
+  // On backends whose memory the garbage collector cannot see (WebGL), every temporary of the backward pass is
+  // freed when it ends; only the gradients it hands out survive. The CPU skips the bookkeeping.
+  const explicitMemory = !createGraph && outputs.some((o) => o._backend.name !== 'cpu');
+  return (explicitMemory ? tidy(propagate) : propagate()).results;
+}
+
+/**
+ * Add a gradient into a `.grad` in place (as PyTorch's AccumulateGrad), or clone it on first assignment: the same
+ * gradient tensor may reach several leaves (add passes it through), and `.grad` must not alias a tensor that an
+ * optimizer or another leaf later changes in place.
+ */
+function accumulateInto(existing: Tensor | null, g: Tensor): Tensor {
+  return noGrad(() => (existing && !existing.isDisposed ? existing.add_(g) : g.clone()));
 }
 
 /** tensor.backward(): accumulate d(output)/d(leaf) into every leaf's `.grad`. */
