@@ -5,7 +5,7 @@
  * Run: pnpm --filter @nndl/tensor bench:webgl
  */
 
-import { conv2d, randn, type Tensor, tidy } from '@nndl/tensor';
+import { conv2d, linear, maxPool2d, noGrad, oneHot, randint, randn, type Tensor, tidy } from '@nndl/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import '@nndl/tensor/webgl';
 // tfjs's own gradients, for the raw tfjs-webgl column (the nndl backend never uses them).
@@ -46,6 +46,101 @@ function rawTfjs(shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor) {
     tf.dispose(grads);
   };
 }
+
+/**
+ * Seconds per 50,000-sample epoch (batch 10) of Nielsen's [784,30,10] sigmoid MLP (quadratic cost, eta 3.0) and of
+ * network3's two-conv net (log-likelihood, eta 0.1), written with tensor ops (this package cannot import @nndl/nn),
+ * timed over `batches` steps and extrapolated to 5,000. Each step runs in one tidy and reads the loss back.
+ */
+async function epochSeconds(device: string, kind: 'mlp' | 'cnn', batches: number): Promise<number> {
+  const p = (shape: number[], scale: number) =>
+    randn(shape, { device: 'cpu' }).mul(scale).to(device).requiresGrad_(true);
+  const params =
+    kind === 'mlp'
+      ? [p([30, 784], 1 / 28), p([30], 1), p([10, 30], 1 / Math.sqrt(30)), p([10], 1)]
+      : [
+          p([20, 1, 5, 5], 0.2),
+          p([20], 0.1),
+          p([40, 20, 5, 5], 0.05),
+          p([40], 0.1),
+          p([100, 640], 0.04),
+          p([100], 0.1),
+          p([10, 100], 0.1),
+          p([10], 0.1),
+        ];
+  const xs = Array.from({ length: 10 }, () =>
+    randn(kind === 'mlp' ? [10, 784] : [10, 1, 28, 28], { device: 'cpu' }).to(device),
+  );
+  const labels = Array.from({ length: 10 }, () => randint(0, 10, [10], { device: 'cpu' }).to(device));
+  const eta = kind === 'mlp' ? 3.0 : 0.1;
+  const step = async (i: number) => {
+    const loss = tidy(() => {
+      const x = xs[i % 10]!;
+      const y = labels[i % 10]!;
+      let cost: Tensor;
+      if (kind === 'mlp') {
+        const [w1, b1, w2, b2] = params as [Tensor, Tensor, Tensor, Tensor];
+        const a = linear(linear(x, w1, b1).sigmoid(), w2, b2).sigmoid();
+        cost = a
+          .sub(oneHot(y, 10, 'float32'))
+          .pow(2)
+          .sum()
+          .div(20);
+      } else {
+        const [c1, cb1, c2, cb2, w3, b3, w4, b4] = params as Tensor[] as [
+          Tensor,
+          Tensor,
+          Tensor,
+          Tensor,
+          Tensor,
+          Tensor,
+          Tensor,
+          Tensor,
+        ];
+        const h1 = maxPool2d(conv2d(x, c1), 2)
+          .add(cb1.reshape(1, 20, 1, 1))
+          .sigmoid();
+        const h2 = maxPool2d(conv2d(h1, c2), 2)
+          .add(cb2.reshape(1, 40, 1, 1))
+          .sigmoid();
+        const z = linear(linear(h2.flatten(1), w3, b3).sigmoid(), w4, b4);
+        cost = z.logSoftmax(1).gather(1, y.reshape(10, 1)).mean().neg();
+      }
+      cost.backward();
+      noGrad(() => {
+        for (const q of params) {
+          q.sub_(q.grad!.mul(eta));
+          q.grad = null;
+        }
+      });
+      return cost;
+    });
+    await loss.data();
+    loss.dispose();
+  };
+  for (let i = 0; i < 3; i++) await step(i);
+  const start = performance.now();
+  for (let i = 0; i < batches; i++) await step(i);
+  return ((performance.now() - start) / 1000 / batches) * 5000;
+}
+
+it('prints one-epoch times for the MLP and the two-conv net', async () => {
+  const lines = [
+    '| model | nndl-webgl s/epoch | nndl-cpu s/epoch | batches timed |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const [kind, batches] of [
+    ['mlp', 200],
+    ['cnn', 20],
+  ] as const) {
+    const webgl = await epochSeconds('webgl', kind, batches);
+    const cpu = await epochSeconds('cpu', kind, batches);
+    lines.push(
+      `| ${kind === 'mlp' ? "Nielsen's [784,30,10]" : 'two-conv net'} | ${webgl.toFixed(1)} | ${cpu.toFixed(1)} | ${batches} (extrapolated to 5,000) |`,
+    );
+  }
+  console.log(lines.join('\n'));
+}, 600_000);
 
 it('prints the benchmark table', async () => {
   const rows: string[] = [];
