@@ -66,6 +66,8 @@ export class Tensor {
 
   /** @internal true after dispose() */
   _disposed = false;
+  /** @internal the tensor this one is a view of (reshape/view), for the in-place checks */
+  _viewOf: Tensor | null = null;
 
   /**
    * Release this tensor's storage now (when no other view shares it) instead of waiting for the garbage collector;
@@ -478,16 +480,16 @@ export class Tensor {
 
   // ---- in place -----------------------------------------------------------------------------------------------
   add_(other: Tensor | number, alpha?: number): this {
-    return P.inplace(this, 'add_', (x) => E.add(x, other, alpha));
+    return P.inplace(this, 'add_', (x) => E.add(x, other, alpha), [other]);
   }
   sub_(other: Tensor | number, alpha?: number): this {
-    return P.inplace(this, 'sub_', (x) => E.sub(x, other, alpha));
+    return P.inplace(this, 'sub_', (x) => E.sub(x, other, alpha), [other]);
   }
   mul_(other: Tensor | number): this {
-    return P.inplace(this, 'mul_', (x) => E.mul(x, other));
+    return P.inplace(this, 'mul_', (x) => E.mul(x, other), [other]);
   }
   div_(other: Tensor | number): this {
-    return P.inplace(this, 'div_', (x) => E.div(x, other));
+    return P.inplace(this, 'div_', (x) => E.div(x, other), [other]);
   }
   clamp_(min?: number | null, max?: number | null): this {
     return P.inplace(this, 'clamp_', (x) => E.clamp(x, min, max));

@@ -1,11 +1,14 @@
 import {
   autograd,
+  cat,
+  conv2d,
   enableGrad,
   type FunctionCtx,
   isGradEnabled,
   manualSeed,
   noGrad,
   ones,
+  pad,
   type Tensor,
   tensor,
 } from '@nndl/tensor';
@@ -260,5 +263,65 @@ describe('custom Function', () => {
     const y = Cube.apply(h);
     h.add_(1);
     expect(() => y.sum().backward()).toThrow(/modified by an in-place operation/);
+  });
+});
+
+describe('review fixes', () => {
+  it('refuses an in-place op through a view of a tensor in the graph (the gradient would be wrong)', () => {
+    const x = leaf([1, 2, 3]);
+    const y = x.mul(1);
+    expect(() => y.view(3, 1).mul_(2)).toThrow(
+      /mul_: in-place operation on a view .* clone\(\) the view first/,
+    );
+    expect(() => x.view(3, 1).mul_(2)).toThrow(/in-place operation on a view/);
+    // Without autograd in the picture, views can be changed in place.
+    const plain = tensor([1, 2, 3]).float();
+    plain.view(3, 1).mul_(2);
+    assertClose(plain, [2, 4, 6]);
+  });
+
+  it('records an in-place op whose other operand requires grad, without a false version error', () => {
+    const w = leaf([1, 2, 3]);
+    const a = ones([3], { dtype: 'float64' });
+    a.mul_(w);
+    a.sum().backward();
+    assertClose(w.grad!, [1, 1, 1]);
+  });
+
+  it('copy_ from a leaf that requires grad carries the gradient', () => {
+    const w = leaf([1, 2, 3]);
+    const b = ones([3], { dtype: 'float64' }).mul(0);
+    b.copy_(w);
+    b.mul(2).sum().backward();
+    assertClose(w.grad!, [2, 2, 2]);
+  });
+
+  it('retainGrad and hooks follow a tensor through an in-place op', () => {
+    const x = leaf([1, 2]);
+    const y = x.mul(2);
+    y.retainGrad();
+    y.mul_(3);
+    y.sum().backward();
+    assertClose(y.grad!, [1, 1]);
+    assertClose(x.grad!, [6, 6]);
+  });
+
+  it('cat of one tensor is a new tensor', () => {
+    const a = tensor([1, 2]).float();
+    const c = cat([a]);
+    c.add_(1);
+    assertClose(a, [1, 2]);
+  });
+
+  it('second derivatives through conv2d are refused with a clear error, and work through pad', () => {
+    const x = f64([1, 1, 4, 4]);
+    const w = f64([1, 1, 2, 2]);
+    expect(() => autograd.grad(conv2d(x, w).pow(2).sum(), [x], { createGraph: true })).toThrow(
+      /conv2d: second derivatives \(createGraph: true\) through conv2d are not supported/,
+    );
+    const v = leaf([1, 2]);
+    const [d1] = autograd.grad(pad(v.pow(3), [1, 1]).sum(), [v], { createGraph: true });
+    const [d2] = autograd.grad(d1!.sum(), [v]);
+    assertClose(d2!, [6, 12]);
   });
 });

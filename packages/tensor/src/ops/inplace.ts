@@ -4,14 +4,32 @@
  * rebased onto the op (as PyTorch does).
  */
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import type { Node } from '../autograd/node.js';
 import { allocate, isFloating } from '../dtype.js';
 import * as K from '../kernel_names.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape, shapesEqual } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
 import { runKernel } from './kernel.js';
-import { expand } from './shape.js';
+import { clone, expand } from './shape.js';
+
+/**
+ * In-place ops on views are refused while gradients are recorded: the write would change the base tensor's values
+ * without its history, so the gradient would silently miss the op (PyTorch tracks view bases to support this; we
+ * don't, and an error is better than a wrong gradient).
+ */
+function checkView(target: Tensor, op: string, tracked: boolean): void {
+  const base = target._viewOf;
+  if (!isGradEnabled() || base === null) return;
+  if (tracked || base.requiresGrad) {
+    throw new Error(
+      `${op}: in-place operation on a view (made by reshape/view/squeeze/unsqueeze/flatten) of a tensor that is part ` +
+        'of the autograd graph. The gradient would miss the change to the base tensor. Apply the op to the base ' +
+        'tensor, use the out-of-place op (e.g. mul instead of mul_), or clone() the view first.',
+    );
+  }
+}
 
 function checkLeaf(target: Tensor, op: string): void {
   if (isGradEnabled() && target.isLeaf && target.requiresGrad) {
@@ -40,30 +58,60 @@ function write(target: Tensor, result: Tensor, op: string): void {
   target._version.value++;
 }
 
-/** Compute `compute(target)` and store it into `target`. */
-export function inplace<T extends Tensor>(target: T, op: string, compute: (x: Tensor) => Tensor): T {
+/** Move what belongs to the tensor (retainGrad, hooks) from its old node to the node an in-place op gave it. */
+function rebase(target: Tensor, next: Node): void {
+  const previous = target.gradFn;
+  if (previous && previous !== next) {
+    if (previous.retained === target) {
+      previous.retained = null;
+      next.retained = target;
+    }
+    next.hooks.push(...previous.hooks.splice(0));
+  }
+  target.gradFn = next;
+}
+
+/**
+ * Compute `compute(target)` and store it into `target`. `others` are the op's other operands: when any of them (or
+ * the target) requires grad, the op is recorded.
+ */
+export function inplace<T extends Tensor>(
+  target: T,
+  op: string,
+  compute: (x: Tensor) => Tensor,
+  others: readonly unknown[] = [],
+): T {
   checkLeaf(target, op);
+  const tracked =
+    isGradEnabled() && (target.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
+  checkView(target, op, tracked);
   // When the op is recorded, it must not save the storage we are about to overwrite: give it a snapshot that carries
   // the target's history instead.
   let input: Tensor = target;
-  if (isGradEnabled() && target.requiresGrad) {
+  if (tracked) {
     input = runKernel(K.Identity, [target]);
     input.gradFn = target.gradFn;
+    if (input.gradFn === null && target.requiresGrad) input.requiresGrad_(true);
   }
   const result = compute(input);
   write(target, result, op);
-  if (isGradEnabled() && result.gradFn !== null) target.gradFn = result.gradFn;
+  if (isGradEnabled() && result.gradFn !== null) rebase(target, result.gradFn);
   return target;
 }
 
 /** Copy src (broadcast, converted to the target's dtype) into target. */
 export function copy_<T extends Tensor>(target: T, src: Tensor): T {
   checkLeaf(target, 'copy_');
+  const tracked = isGradEnabled() && src.requiresGrad;
+  checkView(target, 'copy_', tracked);
   let values = src;
   if (values._backend !== target._backend) values = values.to(target.device);
   values = cast(expand(values, target.shape), target.dtype);
+  // A leaf source has no node of its own: record the copy so the gradient reaches it.
+  if (tracked && values.gradFn === null) values = clone(values);
   write(target, values, 'copy_');
-  target.gradFn = isGradEnabled() ? values.gradFn : null;
+  if (tracked && values.gradFn) rebase(target, values.gradFn);
+  else if (isGradEnabled()) target.gradFn = null;
   return target;
 }
 

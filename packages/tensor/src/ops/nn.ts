@@ -1,4 +1,5 @@
 /** Neural-net kernels as ops: softmax, log-softmax, conv2d, pooling. */
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { needsGrad, record } from '../autograd/node.js';
 import * as K from '../kernel_names.js';
 import { formatShape, normalizeDim } from '../shape.js';
@@ -30,6 +31,16 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
     record('LogSoftmaxBackward', [x], out, (g) => [sub(g, mul(exp(out), sum(g, axis, true)))], [out]);
   }
   return out;
+}
+
+/** The backward of conv2d and pooling runs kernels, not recorded ops: a second derivative through them is refused. */
+function firstOrderOnly(op: string): void {
+  if (isGradEnabled()) {
+    throw new Error(
+      `${op}: second derivatives (createGraph: true) through ${op} are not supported yet; compute the gradient ` +
+        'without createGraph, or keep conv2d and pooling out of the part of the graph you differentiate twice.',
+    );
+  }
 }
 
 type Pair = number | readonly [number, number];
@@ -88,10 +99,18 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (needsGrad(x, weight)) {
     const inputShape: [number, number, number, number] = [n, c, h, w];
     const filterShape: [number, number, number, number] = [o, cg, kh, kw];
-    record('ConvolutionBackward', [x, weight], out, (g, need) => [
-      need[0] ? runKernel(K.Conv2DBackpropInput, [g, weight], { ...attrs, inputShape }) : null,
-      need[1] ? runKernel(K.Conv2DBackpropFilter, [x, g], { ...attrs, filterShape }) : null,
-    ]);
+    record(
+      'ConvolutionBackward',
+      [x, weight],
+      out,
+      (g, need) => {
+        firstOrderOnly('conv2d');
+        return [
+          need[0] ? runKernel(K.Conv2DBackpropInput, [g, weight], { ...attrs, inputShape }) : null,
+          need[1] ? runKernel(K.Conv2DBackpropFilter, [x, g], { ...attrs, filterShape }) : null,
+        ];
+      },
+    );
   }
   return bias ? add(out, reshape(bias, [1, o, 1, 1])) : out;
 }
@@ -127,7 +146,12 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
   if (x.ndim === 3) return squeeze(maxPool2d(unsqueeze(x, 0), kernelSize, options), 0);
   const attrs = poolAttrs(x, kernelSize, options, 'maxPool2d');
   const out = runKernel(K.MaxPool2D, [x], attrs);
-  if (needsGrad(x)) record('MaxPool2DBackward', [x], out, (g) => [runKernel(K.MaxPool2DGrad, [g, x], attrs)]);
+  if (needsGrad(x)) {
+    record('MaxPool2DBackward', [x], out, (g) => {
+      firstOrderOnly('maxPool2d');
+      return [runKernel(K.MaxPool2DGrad, [g, x], attrs)];
+    });
+  }
   return out;
 }
 
@@ -142,7 +166,10 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
       'AvgPool2DBackward',
       [x],
       out,
-      (g) => [runKernel(K.AvgPool2DGrad, [g], { ...attrs, inputShape })],
+      (g) => {
+        firstOrderOnly('avgPool2d');
+        return [runKernel(K.AvgPool2DGrad, [g], { ...attrs, inputShape })];
+      },
       [],
     );
   }

@@ -43,6 +43,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(x, shape, 'reshape');
   if (shapesEqual(target, x.shape)) return x;
   const out = new Tensor(x.handle, target, x.dtype, x._backend, x._version);
+  out._viewOf = x._viewOf ?? x;
   if (needsGrad(x)) record('ViewBackward', [x], out, (g) => [reshape(g, x.shape)], []);
   return out;
 }
@@ -285,7 +286,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.dtype !== first.dtype)
       throw new Error(`cat: tensor ${i} has dtype ${t.dtype}, tensor 0 has ${first.dtype}`);
   }
-  if (tensors.length === 1) return first;
+  if (tensors.length === 1) return clone(first);
   const out = runKernel(K.Concat, tensors, { axis: d });
   if (tensors.some((t) => needsGrad(t))) {
     const sizes = tensors.map((t) => t.shape[d]!);
@@ -331,10 +332,19 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   if (paddings.some(([a, b]) => a < 0 || b < 0)) throw new Error('pad: negative padding is not supported');
   const out = runKernel(K.PadV2, [x], { paddings, constantValue: value });
   if (needsGrad(x)) {
-    const begin = paddings.map(([a]) => a);
-    const size = x.shape.slice();
-    const step = x.shape.map(() => 1);
-    record('PadBackward', [x], out, (g) => [runKernel(K.Slice, [g], { begin, size, step })], []);
+    record(
+      'PadBackward',
+      [x],
+      out,
+      (g) => [
+        paddings.reduce(
+          (t, [before], dim) =>
+            before === 0 && t.shape[dim] === x.shape[dim] ? t : narrow(t, dim, before, x.shape[dim]!),
+          g,
+        ),
+      ],
+      [],
+    );
   }
   return out;
 }
