@@ -1,9 +1,12 @@
 /**
  * nndl: train the books' networks from the command line.
  *
- * Exit codes: 0 success, 1 the run (or the command's work) failed, 2 bad usage. Errors are one readable paragraph;
+ * Exit codes: 0 success, 1 the run (or the command's work) failed, 2 bad usage (including an invalid spec), 130 a run
+ * stopped by Ctrl-C (its checkpoint written; `nndl resume` continues it). Errors are one readable paragraph;
  * --verbose adds the stack trace.
  */
+
+import { SpecError } from '@nndl/engine';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
@@ -74,7 +77,8 @@ export async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (e) {
     const error = e as Error;
-    if (e instanceof UsageError) {
+    // A bad spec (file or overrides) is bad input, like a bad option: exit 2.
+    if (e instanceof UsageError || e instanceof SpecError) {
       console.error(`nndl ${name}: ${error.message}`);
       return 2;
     }

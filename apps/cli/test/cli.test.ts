@@ -44,7 +44,7 @@ describe('nndl', () => {
       JSON.stringify({ name: 'bad', model: { type: 'nielsen', sizes: [784] }, loss: 'quadratic' }),
     );
     const r = nndl('train', spec);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/invalid .*bad\.json:\n {2}- model\.sizes: /);
     expect(r.stderr).toMatch(/- data: /);
   });
@@ -108,10 +108,43 @@ describe('nndl', () => {
   it('lists presets and shows the chapter-5 gradient table', () => {
     const presets = nndl('presets');
     expect(presets.stdout).toMatch(/ch1-784-30-10 +95\.42%/);
-    const g = nndl('gradients', 'ch5-deep-2', '--epochs', '1', '--json', '--data-dir', join(work, 'nowhere'));
+    // No MNIST in the working folder: the bundled digits stand in, and the output says so.
+    const g = nndl('gradients', 'ch5-deep-2', '--epochs', '1', '--json');
     expect(g.code, g.stderr).toBe(0);
-    const table = JSON.parse(g.stdout.trim().split('\n').at(-1)!) as { initial: number[]; book: number[] };
+    const table = JSON.parse(g.stdout.trim().split('\n').at(-1)!) as {
+      initial: number[];
+      book: number[];
+      note: string;
+    };
+    expect(table.note).toMatch(/MNIST not found .*using the bundled digits/);
+    // A data folder that was named but is not there is an error, not a silent fallback.
+    const missing = nndl('gradients', 'ch5-deep-2', '--data-dir', join(work, 'nowhere'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/could not read the data set .*nowhere.*nndl data download mnist/);
     expect(table.book).toEqual([0.0657, 0.3092]);
     expect(table.initial[0]!).toBeLessThan(table.initial[1]!);
+  });
+});
+
+describe('predict image handling', () => {
+  it('keeps colour for 3-channel models and inverts only dark-on-light grey digits', async () => {
+    const { imageToInput } = await import('../src/commands/predict.js');
+    const sky = new Uint8Array(32 * 32 * 3);
+    for (let p = 0; p < 32 * 32; p++) sky.set([135, 206, 250], p * 3);
+    const path = join(work, 'sky.png');
+    writeFileSync(path, encode({ width: 32, height: 32, data: sky, channels: 3, depth: 8 }));
+    const colour = imageToInput(path, 3, 32);
+    expect(colour.inverted).toBe(false);
+    expect(colour.input[0]).toBeCloseTo(135 / 255, 5);
+    expect(colour.input[32 * 32]).toBeCloseTo(206 / 255, 5);
+    expect(colour.input[2 * 32 * 32]).toBeCloseTo(250 / 255, 5);
+    const paper = new Uint8Array(56 * 56).fill(255);
+    paper[28 * 56 + 28] = 0;
+    const grey = join(work, 'paper.png');
+    writeFileSync(grey, encode({ width: 56, height: 56, data: paper, channels: 1, depth: 8 }));
+    const digit = imageToInput(grey, 1, 28);
+    expect(digit.inverted).toBe(true);
+    expect(digit.input[0]).toBe(0);
+    expect(digit.input[14 * 28 + 14]).toBeCloseTo(0.25, 5);
   });
 });

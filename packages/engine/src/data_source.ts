@@ -5,6 +5,11 @@ import { Generator, rand, randn } from '@nndl/tensor';
 export interface DataSource {
   /** Yields [input, target] samples; ImageDatasets batch fast through `getBatch`. */
   train: Dataset;
+  /**
+   * The training set without random augmentations (deterministic transforms such as Normalize kept): what training
+   * cost and accuracy are measured on, and where the gradient probes take their fixed batch. Default: `train`.
+   */
+  trainForEvaluation?: Dataset;
   /** The evaluation set the spec names (validation or test). */
   evaluation: Dataset;
   /** What the evaluation set is, for messages ('MNIST test', ...). */

@@ -115,7 +115,7 @@ export function buildModel(spec: ExperimentSpec, generator: Generator): BuiltMod
   const flat = (x: Tensor) => (x.ndim > 2 ? x.reshape(x.shape[0]!, -1) : x);
   switch (m.type) {
     case 'nielsen': {
-      const init_ = m.init === 'large' ? 'large' : 'default';
+      const init_ = m.init === 'large' ? 'large' : 'default'; // 'kaiming' starts from 'default', then re-draws weights
       const net = new NielsenNetwork(m.sizes, { activation: m.activation, init: init_, generator });
       if (m.init === 'kaiming')
         for (const w of net.weights()) init.kaimingNormal_(w, { nonlinearity: 'relu', generator });

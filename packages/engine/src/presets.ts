@@ -224,7 +224,7 @@ const presetInputs: ExperimentSpecInput[] = [
     name: 'ch6-dropout',
     description:
       'Chapter 6: two fully connected layers of 1000 ReLU with dropout 0.5, expanded data, eta 0.03, 40 epochs.',
-    model: { type: 'network3', net: 'dropout', hidden: 1000 },
+    model: { type: 'network3', net: 'dropout' },
     data: { ...mnist(10, 'validation'), expand: true },
     loss: 'log-likelihood',
     optimizer: { type: 'sgd', lr: 0.03 },
@@ -234,7 +234,7 @@ const presetInputs: ExperimentSpecInput[] = [
   {
     name: 'ch6-vote',
     description: 'Chapter 6: a plurality vote of 5 ch6-dropout networks (seeds seed..seed+4).',
-    model: { type: 'network3', net: 'dropout', hidden: 1000 },
+    model: { type: 'network3', net: 'dropout' },
     data: { ...mnist(10, 'validation'), expand: true },
     loss: 'log-likelihood',
     optimizer: { type: 'sgd', lr: 0.03 },
@@ -247,7 +247,13 @@ const presetInputs: ExperimentSpecInput[] = [
     name: 'pytorch-lenet-cifar10',
     description: "The PyTorch book's CIFAR-10 LeNet: SGD lr 0.001, momentum 0.9, batch 4, 2 epochs.",
     model: { type: 'lenet', inChannels: 3 },
-    data: { dataset: 'cifar10', batchSize: 4, evaluation: 'test' },
+    // The tutorial's transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)): inputs in [-1, 1].
+    data: {
+      dataset: 'cifar10',
+      batchSize: 4,
+      evaluation: 'test',
+      transforms: [{ name: 'Normalize', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }],
+    },
     loss: 'log-likelihood',
     optimizer: { type: 'sgd', lr: 0.001, momentum: 0.9 },
     epochs: 2,

@@ -15,6 +15,8 @@ export interface RunSummary {
   finalEvaluationAccuracy: number | null;
   seconds: number;
   reference?: ExperimentSpec['reference'];
+  /** Why the run could not be read, when it could not. */
+  error?: string;
 }
 
 /** Events of an events.jsonl text; malformed lines are skipped and counted (with their line numbers). */

@@ -39,8 +39,8 @@ const LayerSpec = z.discriminatedUnion('type', [
 ]);
 export type LayerSpec = z.infer<typeof LayerSpec>;
 
-/** Nielsen's weight initializations, plus PyTorch's defaults and Kaiming for ReLU nets. */
-const InitScheme = z.enum(['default', 'large', 'pytorch', 'kaiming']);
+/** Nielsen's weight initializations ('large' N(0,1), 'default' N(0,1/n_in)), and Kaiming for ReLU nets. */
+const InitScheme = z.enum(['default', 'large', 'kaiming']);
 
 const ModelSpec = z.discriminatedUnion('type', [
   z.object({
@@ -55,8 +55,6 @@ const ModelSpec = z.discriminatedUnion('type', [
     type: z.literal('network3'),
     /** The chapter-6 nets. */
     net: z.enum(['shallow', 'one-conv', 'two-conv', 'relu', 'two-fc', 'dropout']),
-    /** Width of the dropout net's fully connected layers (the book: 1000). */
-    hidden: positiveInt.optional(),
   }),
   z.object({
     type: z.literal('lenet'),
@@ -96,7 +94,10 @@ const DataSpec = z.object({
   trainSize: positiveInt.optional(),
   /** Nielsen's expanded MNIST: each image plus its four 1-pixel shifts (250,000 images). */
   expand: z.boolean().default(false),
-  /** Augmentations of the training images (the evaluation set is never augmented). */
+  /**
+   * Transforms of the images, in order: random augmentations (RandomShift, RandomCrop, RandomHorizontalFlip) apply to
+   * the training set only; Normalize applies to every set (and to `nndl predict`'s inputs).
+   */
   transforms: z.array(TransformSpec).default([]),
   batchSize: positiveInt,
   /** Where evaluation happens: Nielsen's validation set (last 10,000 training images) or the test set. */

@@ -70,6 +70,9 @@ interface Progress {
   epochsWithoutImprovement: number;
   scheduler: Record<string, unknown>;
   generator: number[];
+  /** The model's own generator (dropout masks). */
+  modelGenerator: number[];
+  lastAccuracy: number | null;
   /** The loader's generator as epoch `epoch + 1` begins: replaying it gives that epoch's batch order. */
   loaderGenerator: number[];
 }
@@ -174,12 +177,7 @@ export class Trainer {
   }
 
   /** Cost and accuracy of the model over a whole dataset, in eval mode without gradients. */
-  private evaluate(
-    built: BuiltModel,
-    dataset: Dataset,
-    includeL2: boolean,
-    trainSize: number,
-  ): { cost: number; accuracy: number | null } {
+  private evaluate(built: BuiltModel, dataset: Dataset): { cost: number; accuracy: number | null } {
     const wasTraining = built.module.training;
     built.module.eval();
     try {
@@ -205,14 +203,15 @@ export class Trainer {
           seen += indices.length;
         }
         let cost = costSum / Math.max(seen, 1);
-        // network2.py's total_cost adds the L2 term 0.5 (lambda / n) sum ||w||^2.
-        if (includeL2 && this.spec.lambda > 0) {
+        // network2.py's total_cost adds the L2 term 0.5 (lambda / len(data)) sum ||w||^2, with len(data) the size of
+        // the set being evaluated (not the training set).
+        if (this.spec.lambda > 0) {
           let squares = 0;
           for (const w of built.weights) {
             const v = w.dataSync();
             for (let i = 0; i < v.length; i++) squares += v[i]! * v[i]!;
           }
-          cost += (0.5 * this.spec.lambda * squares) / trainSize;
+          cost += (0.5 * this.spec.lambda * squares) / Math.max(seen, 1);
         }
         return { cost, accuracy: classified ? (100 * correct) / Math.max(seen, 1) : null };
       });
@@ -286,7 +285,10 @@ export class Trainer {
       manualSeed(spec.seed);
       const data = this.options.data;
       const trainSize = data.train.length;
-      const built = buildModel(spec, new Generator(spec.seed));
+      // Parameters are drawn from this generator, and dropout layers keep drawing their masks from it: its state is
+      // part of every checkpoint, or a resumed run with dropout would not match an uninterrupted one.
+      const modelGenerator = new Generator(spec.seed);
+      const built = buildModel(spec, modelGenerator);
       this.built = built;
       const optimizer = this.makeOptimizer(built, trainSize);
       this.optimizer = optimizer;
@@ -324,6 +326,8 @@ export class Trainer {
         epochsWithoutImprovement = progress.epochsWithoutImprovement ?? 0;
         if (scheduler && progress.scheduler) Object.assign(scheduler, progress.scheduler);
         if (progress.generator) defaultGenerator.setState(progress.generator);
+        if (progress.modelGenerator) modelGenerator.setState(progress.modelGenerator);
+        lastAccuracy = progress.lastAccuracy ?? null;
         if (progress.loaderGenerator) loader.generator.setState(progress.loaderGenerator);
         // Stopped mid-epoch: the epoch's order is replayed and what was already trained is skipped.
         skipBatches = progress.batchInEpoch ?? 0;
@@ -347,7 +351,7 @@ export class Trainer {
       const probeBatch =
         probeEvery > 0
           ? batchOf(
-              data.train,
+              data.trainForEvaluation ?? data.train,
               Array.from({ length: Math.min(spec.probes.probeSize, trainSize) }, (_, i) => i),
             )
           : null;
@@ -368,6 +372,8 @@ export class Trainer {
           epochsWithoutImprovement,
           scheduler: schedulerState(scheduler),
           generator: defaultGenerator.getState(),
+          modelGenerator: modelGenerator.getState(),
+          lastAccuracy,
           loaderGenerator: midEpoch ? epochLoaderGenerator : loader.generator.getState(),
         };
         const bytes = saveCheckpoint({
@@ -448,7 +454,7 @@ export class Trainer {
             throughput: seen / Math.max(seconds, 1e-9),
           };
           if (m.trainingCost || m.trainingAccuracy) {
-            const r = this.evaluate(built, data.train, true, trainSize);
+            const r = this.evaluate(built, data.trainForEvaluation ?? data.train);
             if (m.trainingCost) event.trainingCost = r.cost;
             if (m.trainingAccuracy && r.accuracy !== null) event.trainingAccuracy = r.accuracy;
           }
@@ -459,7 +465,7 @@ export class Trainer {
             spec.earlyStopping ||
             spec.schedule.type === 'nielsen'
           ) {
-            const r = this.evaluate(built, data.evaluation, true, trainSize);
+            const r = this.evaluate(built, data.evaluation);
             if (m.evaluationCost) event.evaluationCost = r.cost;
             accuracy = r.accuracy;
             if (m.evaluationAccuracy && accuracy !== null) event.evaluationAccuracy = accuracy;

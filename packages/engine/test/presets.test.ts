@@ -53,6 +53,31 @@ describe('chapter 5 probe at initialization', () => {
   });
 });
 
+describe('normalize everywhere, augment only the training set', () => {
+  it('Normalize reaches the evaluation set and the plain training set; RandomShift only the training set', async () => {
+    const spec = parseSpec({
+      name: 'n',
+      model: { type: 'nielsen', sizes: [784, 10] },
+      data: {
+        dataset: 'bundled-digits',
+        batchSize: 10,
+        trainSize: 20,
+        transforms: [{ name: 'RandomShift' }, { name: 'Normalize', mean: [0.5], std: [0.5] }],
+      },
+      loss: 'quadratic',
+      optimizer: { type: 'sgd', lr: 1 },
+      epochs: 1,
+    });
+    const data = await loadData(spec);
+    const [e] = batchOf(data.evaluation, [0]);
+    expect(e.min().item()).toBeCloseTo(-1, 5);
+    const [plain] = batchOf(data.trainForEvaluation!, [0, 1]);
+    const [again] = batchOf(data.trainForEvaluation!, [0, 1]);
+    expect(Array.from(plain.dataSync())).toEqual(Array.from(again.dataSync()));
+    expect(plain.min().item()).toBeCloseTo(-1, 5);
+  });
+});
+
 describe('training transforms', () => {
   it('applies the spec augmentations to the training set only', async () => {
     const spec = parseSpec({

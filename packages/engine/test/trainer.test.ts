@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,53 @@ describe('Trainer on the bundled digits', () => {
     expect(first.end.status).toBe('stopped');
     await resumeExperiment('mid', { runsDir, onEvent });
     expect(parts).toEqual(full);
+  });
+
+  it('resumes exactly with dropout (the model generator is checkpointed)', async () => {
+    const spec = small({
+      epochs: 2,
+      probes: { every: 0 },
+      model: {
+        type: 'layers',
+        layers: [
+          { type: 'flatten' },
+          { type: 'linear', inFeatures: 784, outFeatures: 32 },
+          { type: 'relu' },
+          { type: 'dropout', p: 0.5 },
+          { type: 'linear', inFeatures: 32, outFeatures: 10 },
+        ],
+      },
+      loss: 'log-likelihood',
+      optimizer: { type: 'sgd', lr: 0.1, momentum: 0.5 },
+    });
+    const full: number[] = [];
+    await runExperiment(spec, {
+      runsDir,
+      runId: 'drop-full',
+      onEvent: (e) => void (e.type === 'batchEnd' && full.push(e.loss)),
+    });
+    const controller = new AbortController();
+    const parts: number[] = [];
+    const onEvent = (e: TrainerEvent) => {
+      if (e.type !== 'batchEnd') return;
+      parts.push(e.loss);
+      if (e.step === 33) controller.abort();
+    };
+    await runExperiment(spec, { runsDir, runId: 'drop-mid', signal: controller.signal, onEvent });
+    await resumeExperiment('drop-mid', { runsDir, onEvent });
+    expect(parts).toEqual(full);
+  });
+
+  it('makes a folder-safe run id from any spec name, and lists a store with an unreadable run', async () => {
+    const { runId } = await runExperiment(small({ name: 'my run/2', epochs: 1, probes: { every: 0 } }), {
+      runsDir,
+    });
+    expect(runId).toMatch(/-my-run-2$/);
+    const store = new RunStore(runsDir);
+    writeFileSync(join(runsDir, runId, 'summary.json'), '{"runId":');
+    const listed = store.list();
+    expect(listed.find((r) => r.runId === runId)?.error).toMatch(/unreadable/);
+    expect(listed.length).toBeGreaterThan(1);
   });
 
   it('stops on a NaN loss naming the step and the layer', async () => {

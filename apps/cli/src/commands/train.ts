@@ -108,13 +108,22 @@ export async function trainCommand(args: string[]): Promise<number> {
     onEvent: sinkFor(Boolean(values.json)),
     signal: controller.signal,
   });
-  return end.status === 'failed' ? 1 : 0;
+  return exitCode(end.status);
+}
+
+/** 0 finished, 1 failed, 130 stopped by Ctrl-C (the shell's convention for SIGINT). */
+function exitCode(status: 'finished' | 'stopped' | 'failed'): number {
+  return status === 'failed' ? 1 : status === 'stopped' ? 130 : 0;
 }
 
 const RESUME_USAGE = 'nndl resume <run> [--data-dir DIR] [--out DIR] [--json]';
 
 export async function resumeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, trainOptions, RESUME_USAGE);
+  const { values, positionals } = parse(
+    args,
+    { 'data-dir': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+    `${RESUME_USAGE}\n(a resumed run keeps its own spec: options like --epochs or --lr cannot change it; start a new run instead)`,
+  );
   if (positionals.length !== 1) throw new UsageError(`expected one run id\nusage: ${RESUME_USAGE}`);
   const controller = interruptible();
   const { end } = await resumeExperiment(positionals[0]!, {
@@ -123,5 +132,5 @@ export async function resumeCommand(args: string[]): Promise<number> {
     onEvent: sinkFor(Boolean(values.json)),
     signal: controller.signal,
   });
-  return end.status === 'failed' ? 1 : 0;
+  return exitCode(end.status);
 }

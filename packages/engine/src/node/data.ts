@@ -12,7 +12,7 @@ import {
 import { loadCIFAR10, loadFashionMNIST, loadMNIST, loadNielsenMNIST } from '@nndl/data/node';
 import type { Tensor } from '@nndl/tensor';
 import { type DataSource, linearData } from '../data_source.js';
-import type { ExperimentSpec } from '../spec.js';
+import type { ExperimentSpec, TransformSpec } from '../spec.js';
 
 export interface LoadDataOptions {
   /** Overrides spec.data.root; otherwise $NNDL_DATA_DIR/<dataset>, then ./data/<dataset>. */
@@ -42,11 +42,12 @@ function limit<T extends ImageDataset>(dataset: T, spec: ExperimentSpec): T {
   return n !== undefined && n < dataset.length ? dataset.slice(0, n) : dataset;
 }
 
-/** The spec's augmentations as one transform on the training set (a copy; the loaded dataset is untouched). */
-function augment<T extends ImageDataset>(dataset: T, spec: ExperimentSpec): T {
-  const list = spec.data.transforms;
-  if (list.length === 0) return dataset;
-  const transforms = list.map((t) =>
+const DETERMINISTIC = new Set(['Normalize']);
+
+/** `dataset` with these transforms (a copy; the loaded dataset is untouched). */
+function withTransforms<T extends ImageDataset>(dataset: T, specs: readonly TransformSpec[]): T {
+  if (specs.length === 0) return dataset;
+  const transforms = specs.map((t) =>
     transformFromSpec(
       t.name === 'RandomCrop' ? { name: t.name, size: [t.size, t.size], padding: t.padding } : t,
     ),
@@ -57,15 +58,22 @@ function augment<T extends ImageDataset>(dataset: T, spec: ExperimentSpec): T {
   return copy;
 }
 
-/** The train and evaluation sets a spec names. */
+/**
+ * The train and evaluation sets a spec names. Random augmentations (RandomShift, RandomCrop, RandomHorizontalFlip)
+ * apply to the training set only; deterministic transforms (Normalize) apply everywhere, so that evaluation, the
+ * gradient probes, `nndl eval` and `nndl predict` see inputs like the ones the model was trained on.
+ */
 export async function loadData(spec: ExperimentSpec, options: LoadDataOptions = {}): Promise<DataSource> {
   const data = await loadRaw(spec, options);
+  const all = spec.data.transforms;
+  const fixed = all.filter((t) => DETERMINISTIC.has(t.name));
+  if (all.length === 0 || !('images' in data.train)) return data;
+  const train = data.train as ImageDataset;
   return {
     ...data,
-    train:
-      data.train instanceof Object && 'images' in data.train
-        ? augment(data.train as ImageDataset, spec)
-        : data.train,
+    train: withTransforms(train, all),
+    trainForEvaluation: withTransforms(train, fixed),
+    evaluation: withTransforms(data.evaluation as ImageDataset, fixed),
   };
 }
 

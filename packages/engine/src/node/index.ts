@@ -29,13 +29,22 @@ export interface RunOptions extends LoadDataOptions {
   batchEventEvery?: number;
 }
 
+/** A run id from the time and the spec's name, made safe as a folder name ('my run/2' -> 'my-run-2'). */
+export function defaultRunId(name: string): string {
+  const safe =
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|-+$/g, '')
+      .replace(/\.\.+/g, '.') || 'run';
+  return `${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}-${safe}`.slice(0, 200);
+}
+
 /** Train a spec, recording it in the run store. Resolves with the runEnd event; rejects when the run fails. */
 export async function runExperiment(
   spec: ExperimentSpec,
   options: RunOptions = {},
 ): Promise<{ runId: string; end: RunEndEvent; trainer: Trainer }> {
-  const runId =
-    options.runId ?? `${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}-${spec.name}`;
+  const runId = options.runId ?? defaultRunId(spec.name);
   if (spec.ensemble > 1) return runEnsemble(spec, runId, options);
   const store = new RunStore(options.runsDir);
   const data = await loadData(spec, options);
@@ -97,16 +106,44 @@ async function runEnsemble(
   const store = new RunStore(options.runsDir);
   const writer = store.create(spec, runId);
   const members: { runId: string; accuracy: number | null; trainer: Trainer; end: RunEndEvent }[] = [];
+  // The ensemble's own runEnd: a stopped or failed member stops the ensemble, and no vote is taken.
+  const finish = async (status: RunEndEvent['status'], accuracy: number | null): Promise<RunEndEvent> => {
+    const end: RunEndEvent = {
+      type: 'runEnd',
+      status,
+      epochs: members[0]?.end.epochs ?? 0,
+      steps: members.reduce((n, m) => n + m.end.steps, 0),
+      bestEvaluationAccuracy: accuracy,
+      finalEvaluationAccuracy: accuracy,
+      seconds: members.reduce((n, m) => n + m.end.seconds, 0),
+      time: Date.now(),
+    };
+    writer.write(end);
+    await options.onEvent?.(end);
+    return end;
+  };
   try {
     for (let k = 0; k < spec.ensemble; k++) {
+      if (options.signal?.aborted) break;
       const member = { ...spec, ensemble: 1, seed: spec.seed + k, name: `${spec.name}-m${k + 1}` };
-      const result = await runExperiment(member, { ...options, runId: `${runId}-m${k + 1}` });
+      let result: Awaited<ReturnType<typeof runExperiment>>;
+      try {
+        result = await runExperiment(member, { ...options, runId: `${runId}-m${k + 1}` });
+      } catch (e) {
+        await finish('failed', null);
+        throw e;
+      }
       members.push({
         runId: result.runId,
         accuracy: result.end.bestEvaluationAccuracy,
         trainer: result.trainer,
         end: result.end,
       });
+      if (result.end.status !== 'finished') break;
+    }
+    if (members.length < spec.ensemble || members.some((m) => m.end.status !== 'finished')) {
+      const end = await finish('stopped', null);
+      return { runId, end, trainer: members[0]?.trainer ?? (null as never) };
     }
     const data = await loadData(spec, options);
     const votes = ensembleVote(
@@ -120,18 +157,7 @@ async function runEnsemble(
     };
     writer.write(event);
     await options.onEvent?.(event);
-    const end: RunEndEvent = {
-      type: 'runEnd',
-      status: 'finished',
-      epochs: members[0]!.end.epochs,
-      steps: members.reduce((n, m) => n + m.end.steps, 0),
-      bestEvaluationAccuracy: votes,
-      finalEvaluationAccuracy: votes,
-      seconds: members.reduce((n, m) => n + m.end.seconds, 0),
-      time: Date.now(),
-    };
-    writer.write(end);
-    await options.onEvent?.(end);
+    const end = await finish('finished', votes);
     return { runId, end, trainer: members[0]!.trainer };
   } finally {
     writer.close();
@@ -146,18 +172,18 @@ export function ensembleVote(models: readonly BuiltModel[], dataset: Dataset): n
     for (let start = 0; start < dataset.length; start += 1000) {
       const indices = Array.from({ length: Math.min(1000, dataset.length - start) }, (_, i) => start + i);
       const [x, y] = batchOf(dataset, indices);
-      const counts = new Int32Array(indices.length * 16);
-      let classes = 0;
-      for (const m of models) {
-        const out = m.forward(x);
-        classes = out.shape[1]!;
-        const predicted = m.predict(out)!.dataSync();
-        for (let i = 0; i < indices.length; i++) counts[i * 16 + predicted[i]!]!++;
-      }
+      const outputs = models.map((m) => m.forward(x));
+      const classes = outputs[0]!.shape[1]!;
+      const counts = new Int32Array(indices.length * classes);
+      models.forEach((m, k) => {
+        const predicted = m.predict(outputs[k]!)!.dataSync();
+        for (let i = 0; i < indices.length; i++) counts[i * classes + predicted[i]!]!++;
+      });
       const labels = y.dataSync();
       for (let i = 0; i < indices.length; i++) {
         let best = 0;
-        for (let c = 1; c < classes; c++) if (counts[i * 16 + c]! > counts[i * 16 + best]!) best = c;
+        for (let c = 1; c < classes; c++)
+          if (counts[i * classes + c]! > counts[i * classes + best]!) best = c;
         if (best === labels[i]) correct++;
       }
     }

@@ -9,14 +9,22 @@ import { type BuiltModel, buildModel } from '../model.js';
 import { parseSpec } from '../spec.js';
 import { attachShared } from './shared_params.js';
 
-let replica: { built: BuiltModel; grads: SharedArrayBuffer; size: number } | null = null;
+let replica: {
+  built: BuiltModel;
+  grads: SharedArrayBuffer;
+  size: number;
+  generator: Generator;
+  seed: number;
+  seededFor: number;
+} | null = null;
 
 exposeTasks({
   init(specJson: string, params: SharedArrayBuffer, grads: SharedArrayBuffer): number {
     const spec = parseSpec(JSON.parse(specJson), 'replica spec');
-    const built = buildModel(spec, new Generator(spec.seed));
+    const generator = new Generator(spec.seed);
+    const built = buildModel(spec, generator);
     const size = attachShared(built.module.parameters(), params);
-    replica = { built, grads, size };
+    replica = { built, grads, size, generator, seed: spec.seed, seededFor: -1 };
     return size;
   },
 
@@ -33,6 +41,11 @@ exposeTasks({
     // Fault injection for the crash tests: the replica's thread dies as a crashed worker would.
     if (process.env.NNDL_FAULT_REPLICA_EXIT === '1') process.exit(3);
     const { built, grads, size } = replica;
+    // Dropout masks come from the model's generator: each replica draws its own stream, not a copy of the main one.
+    if (replica.seededFor !== slot) {
+      replica.generator.manualSeed(replica.seed * 7919 + slot + 1);
+      replica.seededFor = slot;
+    }
     const params = built.module.parameters();
     for (const p of params) p.grad = null;
     const loss = built.loss(built.forward(asTensor(x, xShape)), asTensor(y, yShape) as Tensor);

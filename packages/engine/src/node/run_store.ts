@@ -9,10 +9,13 @@
 import {
   closeSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
+  rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -21,6 +24,32 @@ import { writeFileAtomic } from '@nndl/nn/node';
 import type { RunEndEvent, TrainerEvent } from '../events.js';
 import { parseEventsJsonl, type RunSummary, summarizeEvents } from '../runs.js';
 import { type ExperimentSpec, parseSpec } from '../spec.js';
+
+/** Write a small text file atomically: a temporary file, fsync, rename. */
+function writeTextAtomic(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+}
+
+function emptySummary(runId: string): RunSummary {
+  return {
+    runId,
+    name: runId,
+    status: 'running',
+    epochs: 0,
+    steps: 0,
+    bestEvaluationAccuracy: null,
+    finalEvaluationAccuracy: null,
+    seconds: 0,
+  };
+}
 
 /** Run ids are folder names: letters, digits, '-', '_' and '.', never a path. */
 export function validRunId(id: string): boolean {
@@ -45,9 +74,7 @@ export class RunStore {
     const dir = this.dir(runId);
     if (existsSync(dir)) throw new Error(`run '${runId}' already exists in ${this.root}`);
     mkdirSync(join(dir, 'checkpoints'), { recursive: true });
-    const fd = openSync(join(dir, 'spec.json'), 'w');
-    writeSync(fd, `${JSON.stringify(spec, null, 2)}\n`);
-    closeSync(fd);
+    writeTextAtomic(join(dir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
     return new RunWriter(dir, runId, spec);
   }
 
@@ -57,6 +84,8 @@ export class RunStore {
     if (!existsSync(join(dir, 'spec.json')))
       throw new Error(`no run '${runId}' in ${this.root} (no spec.json there)`);
     const spec = parseSpec(JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')), join(dir, 'spec.json'));
+    // The run is live again: its old summary would say 'stopped' while it trains.
+    rmSync(join(dir, 'summary.json'), { force: true });
     return new RunWriter(dir, runId, spec);
   }
 
@@ -67,7 +96,18 @@ export class RunStore {
       .filter((id) => validRunId(id) && existsSync(join(this.root, id, 'spec.json')))
       .map((id) => ({ id, time: statSync(join(this.root, id)).mtimeMs }))
       .sort((a, b) => b.time - a.time)
-      .map(({ id }) => this.summary(id));
+      .map(({ id }) => {
+        try {
+          return this.summary(id);
+        } catch (e) {
+          // One unreadable run must not hide the others.
+          return {
+            ...emptySummary(id),
+            status: 'failed' as const,
+            error: `unreadable: ${(e as Error).message}`,
+          };
+        }
+      });
   }
 
   summary(runId: string): RunSummary {
@@ -93,7 +133,7 @@ export class RunStore {
     const files = readdirSync(dir)
       .filter((f) => f.endsWith('.safetensors'))
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.t - a.t || b.f.localeCompare(a.f));
+      .sort((a, b) => b.t - a.t || b.f.localeCompare(a.f, 'en', { numeric: true }));
     return files[0] ? join(dir, files[0].f) : null;
   }
 }
@@ -126,9 +166,7 @@ export class RunWriter {
 
   private finish(end: RunEndEvent): void {
     const summary: RunSummary = summarizeEvents(this.runId, this.spec, [end]);
-    const fd = openSync(join(this.dir, 'summary.json'), 'w');
-    writeSync(fd, `${JSON.stringify(summary, null, 2)}\n`);
-    closeSync(fd);
+    writeTextAtomic(join(this.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     this.close();
   }
 
