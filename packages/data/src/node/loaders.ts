@@ -24,10 +24,9 @@ async function loadIdxPair<T extends typeof MNIST>(
   options: ImageDatasetOptions,
 ): Promise<InstanceType<T>> {
   const prefix = split === 'test' ? 't10k' : 'train';
-  const [imagesPath, labelsPath] = await Promise.all([
-    findFile(root, idxNames(prefix, 'images'), cls.name),
-    findFile(root, idxNames(prefix, 'labels'), cls.name),
-  ]);
+  // One after the other, so that when both are missing the error always names the images file first.
+  const imagesPath = await findFile(root, idxNames(prefix, 'images'), cls.name);
+  const labelsPath = await findFile(root, idxNames(prefix, 'labels'), cls.name);
   const [images, labels] = await Promise.all([readMaybeGzipped(imagesPath), readMaybeGzipped(labelsPath)]);
   const count = labels.length >= 8 ? new DataView(labels.buffer, labels.byteOffset).getUint32(4) : 0;
   return cls.fromIdx(

@@ -99,18 +99,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (needsGrad(x, weight)) {
     const inputShape: [number, number, number, number] = [n, c, h, w];
     const filterShape: [number, number, number, number] = [o, cg, kh, kw];
-    record(
-      'ConvolutionBackward',
-      [x, weight],
-      out,
-      (g, need) => {
-        firstOrderOnly('conv2d');
-        return [
-          need[0] ? runKernel(K.Conv2DBackpropInput, [g, weight], { ...attrs, inputShape }) : null,
-          need[1] ? runKernel(K.Conv2DBackpropFilter, [x, g], { ...attrs, filterShape }) : null,
-        ];
-      },
-    );
+    record('ConvolutionBackward', [x, weight], out, (g, need) => {
+      firstOrderOnly('conv2d');
+      return [
+        need[0] ? runKernel(K.Conv2DBackpropInput, [g, weight], { ...attrs, inputShape }) : null,
+        need[1] ? runKernel(K.Conv2DBackpropFilter, [x, g], { ...attrs, filterShape }) : null,
+      ];
+    });
   }
   return bias ? add(out, reshape(bias, [1, o, 1, 1])) : out;
 }
