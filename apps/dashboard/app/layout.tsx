@@ -5,7 +5,7 @@ import './globals.css';
 
 export const metadata: Metadata = {
   title: 'nndl dashboard',
-  description: 'Runs, per-layer gradient charts and an in-browser playground for nndl.',
+  description: 'Runs, per-layer gradient charts, an in-browser playground and lessons for nndl.',
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/">Runs</Link>
             <Link href="/compare">Compare</Link>
             <Link href="/playground">Playground</Link>
+            <Link href="/lessons">Lessons</Link>
           </nav>
         </header>
         <main>{children}</main>

@@ -17,6 +17,10 @@ export interface LineSeries {
   width?: number;
   /** Draw dots at the points (sparse series such as per-epoch accuracy). */
   dots?: boolean;
+  /** Draw the line through the points (default true; false with `dots` makes a scatter plot). */
+  line?: boolean;
+  /** Dot radius (default 3). */
+  radius?: number;
 }
 
 export interface LineChartProps {
@@ -132,15 +136,16 @@ export function LineChart(props: LineChartProps) {
       .y((p) => y(p[1]));
     for (const s of visible) {
       if (s.points.length === 0) continue;
-      plot
-        .append('path')
-        .attr('class', 'series')
-        .attr('data-series', s.id)
-        .attr('fill', 'none')
-        .attr('stroke', s.color)
-        .attr('stroke-width', s.width ?? 1.8)
-        .attr('stroke-dasharray', s.dash ?? null)
-        .attr('d', line(s.points as Point[]));
+      if (s.line !== false)
+        plot
+          .append('path')
+          .attr('class', 'series')
+          .attr('data-series', s.id)
+          .attr('fill', 'none')
+          .attr('stroke', s.color)
+          .attr('stroke-width', s.width ?? 1.8)
+          .attr('stroke-dasharray', s.dash ?? null)
+          .attr('d', line(s.points as Point[]));
       if (s.dots)
         plot
           .selectAll(null)
@@ -148,8 +153,9 @@ export function LineChart(props: LineChartProps) {
           .join('circle')
           .attr('cx', (p) => x(p[0]))
           .attr('cy', (p) => y(p[1]))
-          .attr('r', 3)
-          .attr('fill', s.color);
+          .attr('r', s.radius ?? 3)
+          .attr('fill', s.color)
+          .attr('fill-opacity', s.line === false ? 0.7 : 1);
     }
     if (marker !== null && marker !== undefined) {
       plot
@@ -208,15 +214,19 @@ export function LineChart(props: LineChartProps) {
         {series.map((s) => (
           <li key={s.id}>
             <svg width="22" height="10" aria-hidden="true">
-              <line
-                x1="0"
-                x2="22"
-                y1="5"
-                y2="5"
-                stroke={s.color}
-                strokeWidth="2.5"
-                strokeDasharray={s.dash}
-              />
+              {s.line === false ? (
+                <circle cx="11" cy="5" r="3.5" fill={s.color} />
+              ) : (
+                <line
+                  x1="0"
+                  x2="22"
+                  y1="5"
+                  y2="5"
+                  stroke={s.color}
+                  strokeWidth="2.5"
+                  strokeDasharray={s.dash}
+                />
+              )}
             </svg>
             {s.label}
           </li>

@@ -5,6 +5,7 @@
  * accuracy and each layer's speed of learning. The page asks the worker for ~40 ms slices of training, so the main
  * thread stays free to draw; frame times are measured while it trains.
  */
+import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BarChart } from '../charts/BarChart';
 import { LineChart, type LineSeries } from '../charts/LineChart';
@@ -347,7 +348,8 @@ export function Playground() {
         <p className="muted small" style={{ marginTop: 0 }}>
           Chapter 5's experiment: with 4 sigmoid hidden layers and N(0, 1/n_in) weights, the first hidden
           layer learns about 100 times slower than the last (the vanishing gradient). Switch to ReLU and
-          Kaiming init and the lines come together.
+          Kaiming init and the lines come together. A guided version with the book's numbers:{' '}
+          <Link href="/lessons/vanishing-gradients">the vanishing-gradients lesson</Link>.
         </p>
         <div className="grid2">
           <LineChart
