@@ -325,3 +325,23 @@ describe('review fixes', () => {
     assertClose(d2!, [6, 12]);
   });
 });
+
+describe('gradient storage', () => {
+  it('never aliases: one gradient reaching two leaves, the caller gradient, and views stay separate', () => {
+    const a = leaf([1, 2]);
+    const b = leaf([3, 4]);
+    a.add(b).sum().backward();
+    a.grad!.mul_(10);
+    assertClose(b.grad!, [1, 1]);
+    const x = leaf([1, 2]);
+    const g = tensor([5, 6], { dtype: 'float64' });
+    x.add(0).backward(g);
+    x.grad!.zero_();
+    assertClose(g, [5, 6]);
+    const w = leaf([1, 2, 3, 4]);
+    const v = leaf([1, 2, 3, 4]);
+    w.reshape(2, 2).add(v.reshape(2, 2)).sum().backward();
+    w.grad!.mul_(3);
+    assertClose(v.grad!, [1, 1, 1, 1]);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { tidy } from '../scope.js';
 import { formatShape, shapesEqual } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, VersionCounter } from '../tensor.js';
 import { enableGrad, noGrad } from './grad_mode.js';
 import { Node } from './node.js';
 
@@ -169,11 +169,24 @@ function run(
       });
       return { results, kept: results.filter((t): t is Tensor => t !== null) };
     }
+    // Storage records a leaf's new .grad may not take over: the caller's gradients, and gradients already handed out.
+    const taken = new Set<VersionCounter>();
+    for (const g of gradOutputs) if (g) taken.add(g._version);
     for (const [key, g0] of grads) {
       if (key instanceof Node) continue;
       const leaf = key;
-      const g = leaf._hooks.length > 0 ? runHooks(leaf._hooks, g0) : g0;
-      leaf.grad = createGraph ? (leaf.grad ? leaf.grad.add(g) : g) : accumulateInto(leaf.grad, g);
+      const hooked = leaf._hooks.length > 0;
+      const g = hooked ? runHooks(leaf._hooks, g0) : g0;
+      if (createGraph) leaf.grad = leaf.grad ? leaf.grad.add(g) : g;
+      else if (leaf.grad && !leaf.grad.isDisposed) leaf.grad = noGrad(() => leaf.grad!.add_(g));
+      else {
+        // As PyTorch's AccumulateGrad, take the gradient over when nothing else can see its storage (a fresh kernel
+        // result: one reference, not the caller's, not already given to another leaf, not from a hook); otherwise
+        // clone it, so that an optimizer changing .grad in place never changes another tensor.
+        const exclusive = !hooked && g._version.refs === 1 && !taken.has(g._version);
+        leaf.grad = exclusive ? g : noGrad(() => g.clone());
+      }
+      taken.add(leaf.grad._version);
       kept.push(leaf.grad);
     }
     return { results: null, kept };
