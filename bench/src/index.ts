@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchData, type DataBenchRow, formatDataBench } from './data_bench.js';
-import { benchNn, type NnBenchRow, renderNnTable } from './nn_bench.js';
+import { benchNn, type NnBenchRow, QUICK_NN_OPTIONS, renderNnTable } from './nn_bench.js';
 import { nndlRunner } from './nndl.js';
 import type { Runner } from './runner.js';
 import { type Row, renderTable } from './table.js';
@@ -57,7 +57,7 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new Error(`bench: unknown arguments ${unknown.join(' ')} (expected ${known.join(', ')})`);
 
   const tfjs = await setupTfjs();
-  const runners: Runner[] = [nndlRunner(), tfjsRunner('cpu')];
+  const runners: Runner[] = [nndlRunner(), nndlRunner('ts'), tfjsRunner('cpu')];
   if (!tfjs.wasmError) runners.push(tfjsRunner('wasm'));
   const machine = {
     cpu: cpuModel(),
@@ -98,11 +98,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (only.includes('nn')) {
     if (!json)
       console.log('one epoch of 50,000 samples, mini-batch 10 (peers extrapolated from fewer batches):');
-    nn = await benchNn(
-      quick
-        ? { mlpBatches: 1000, mlpPeerBatches: 200, cnnBatches: 50, cnnWasmBatches: 20, cnnCpuBatches: 3 }
-        : { mlpPeerBatches: 1000 },
-    );
+    nn = await benchNn({ cpuTime, ...(quick ? QUICK_NN_OPTIONS : { mlpPeerBatches: 1000 }) });
     if (!json) console.log(`${renderNnTable(nn)}\n`);
   }
   let data: DataBenchRow[] = [];

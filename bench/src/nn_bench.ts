@@ -8,20 +8,22 @@
  * - network3's two-conv net (chapter 6: conv 20@5x5 -> pool 2 -> conv 40@5x5 -> pool 2 -> FC 100 -> softmax 10,
  *   sigmoid, mini-batch 10, eta 0.1): a measured number of batches, extrapolated to one epoch of 5,000 batches.
  *
- * Run alone: `pnpm --filter @nndl/bench exec tsx --conditions=source src/nn_bench.ts [--quick]`
+ * Run alone: `pnpm --filter @nndl/bench exec tsx --conditions=source src/nn_bench.ts [--quick] [--cpu-time]`
  */
 import { fileURLToPath } from 'node:url';
 import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
 import { SGD } from '@nndl/nn/optim';
 import { asTensor, Generator, type Tensor } from '@nndl/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { matmulVariant, type NndlKernels, withCpuKernels } from './nndl.js';
 import { randomValues } from './runner.js';
 import { setupTfjs } from './tfjs.js';
 
 export interface NnBenchRow {
   /** 'mlp' (Nielsen's [784,30,10]) or 'cnn' (network3's two-conv net). */
   model: 'mlp' | 'cnn';
-  runner: 'nndl' | 'tfjs-cpu' | 'tfjs-wasm';
+  /** 'nndl' runs the CPU backend as it starts (wasm SIMD kernels where available), 'nndl-ts' its TypeScript kernels. */
+  runner: 'nndl' | 'nndl-ts' | 'tfjs-cpu' | 'tfjs-wasm';
   /** Mini-batches actually timed. */
   batches: number;
   /** Seconds for one epoch of 50,000 samples (5,000 batches of 10). */
@@ -37,14 +39,32 @@ export interface NnBenchOptions {
   mlpBatches?: number;
   /** Batches of the MLP timed for the tfjs runners (default: the full epoch). */
   mlpPeerBatches?: number;
+  /** Batches of the MLP timed for nndl-ts (default 1,000) and of the CNN (default 30). */
+  tsMlpBatches?: number;
+  tsCnnBatches?: number;
   /** Batches of the CNN timed for nndl (default 300), tfjs-wasm (default 100) and tfjs-cpu (default 10). */
   cnnBatches?: number;
   cnnWasmBatches?: number;
   cnnCpuBatches?: number;
-  /** Which runners to include (default all three). */
+  /** Time with this process's CPU time instead of the wall clock (for a machine shared with other jobs). */
+  cpuTime?: boolean;
+  /** Which runners to include (default all four). */
   runners?: NnBenchRow['runner'][];
   /** Called after each measurement (progress for long runs). */
   onRow?: (row: NnBenchRow) => void;
+}
+
+/** Milliseconds of wall-clock time, or of this process's CPU time with `useCpuTime(true)`. */
+let now: () => number = () => performance.now();
+let cpuTimed = false;
+function useCpuTime(on: boolean): void {
+  cpuTimed = on;
+  now = on
+    ? () => {
+        const usage = process.cpuUsage();
+        return (usage.user + usage.system) / 1000;
+      }
+    : () => performance.now();
 }
 
 const EPOCH_SAMPLES = 50_000;
@@ -94,8 +114,12 @@ function epochRow(
 
 // ---- nndl -----------------------------------------------------------------------------------------------------------
 
-/** One epoch (or `batches` mini-batches) of Nielsen's MLP with @nndl/nn. */
-export function benchNielsenMlpNndl(batches = EPOCH_BATCHES): NnBenchRow {
+/** One epoch (or `batches` mini-batches) of Nielsen's MLP with @nndl/nn, on the default or TypeScript kernels. */
+export function benchNielsenMlpNndl(batches = EPOCH_BATCHES, kernels: NndlKernels = 'default'): NnBenchRow {
+  return withCpuKernels(kernels, () => nielsenMlpNndl(batches, kernels === 'ts' ? 'nndl-ts' : 'nndl'));
+}
+
+function nielsenMlpNndl(batches: number, runner: 'nndl' | 'nndl-ts'): NnBenchRow {
   const net = new NielsenNetwork([784, 30, 10], { init: 'large', generator: new Generator(1) });
   const opt = new SGD(net.parameters(), { lr: 3.0 });
   const pool = Array.from({ length: POOL }, (_, i) => ({
@@ -112,13 +136,17 @@ export function benchNielsenMlpNndl(batches = EPOCH_BATCHES): NnBenchRow {
   };
   for (let i = 0; i < 50; i++) step(i); // warm-up: let the JIT compile the hot paths
   let lossSum = 0;
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < batches; i++) lossSum += step(i).item();
-  return epochRow('mlp', 'nndl', batches, (performance.now() - t0) / 1000, lossSum);
+  return epochRow('mlp', runner, batches, (now() - t0) / 1000, lossSum);
 }
 
 /** `batches` mini-batches of network3's two-conv net with @nndl/nn, extrapolated to an epoch. */
-export function benchTwoConvNndl(batches = 300): NnBenchRow {
+export function benchTwoConvNndl(batches = 300, kernels: NndlKernels = 'default'): NnBenchRow {
+  return withCpuKernels(kernels, () => twoConvNndl(batches, kernels === 'ts' ? 'nndl-ts' : 'nndl'));
+}
+
+function twoConvNndl(batches: number, runner: 'nndl' | 'nndl-ts'): NnBenchRow {
   const net = chapter6Net('twoConv', { generator: new Generator(1) });
   const opt = new SGD(net.parameters(), { lr: 0.1 });
   const pool = Array.from({ length: POOL }, (_, i) => ({
@@ -135,9 +163,9 @@ export function benchTwoConvNndl(batches = 300): NnBenchRow {
   };
   for (let i = 0; i < 10; i++) step(i);
   let lossSum = 0;
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < batches; i++) lossSum += step(i).item();
-  return epochRow('cnn', 'nndl', batches, (performance.now() - t0) / 1000, lossSum);
+  return epochRow('cnn', runner, batches, (now() - t0) / 1000, lossSum);
 }
 
 // ---- TensorFlow.js --------------------------------------------------------------------------------------------------
@@ -317,9 +345,9 @@ export async function benchNielsenMlpTfjs(
   };
   for (let i = 0; i < 20; i++) step(i);
   let lossSum = 0;
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < batches; i++) lossSum += step(i);
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (now() - t0) / 1000;
   tf.dispose([w1, b1, w2, b2, ...pool.flatMap((p) => [p.x, p.y])]);
   opt.dispose();
   return epochRow('mlp', backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm', batches, seconds, lossSum);
@@ -362,9 +390,9 @@ export async function benchTwoConvTfjs(backend: 'cpu' | 'wasm', batches: number)
   };
   for (let i = 0; i < 2; i++) step(i);
   let lossSum = 0;
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < batches; i++) lossSum += step(i);
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (now() - t0) / 1000;
   tf.dispose([k1, c1, k2, c2, w3, b3, w4, b4, ...pool.flatMap((p) => [p.x, p.y])]);
   opt.dispose();
   return epochRow('cnn', backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm', batches, seconds, lossSum);
@@ -372,12 +400,24 @@ export async function benchTwoConvTfjs(backend: 'cpu' | 'wasm', batches: number)
 
 // ---- all together ---------------------------------------------------------------------------------------------------
 
+/** Shorter runs for `--quick` (figures extrapolated from fewer batches, noisier). */
+export const QUICK_NN_OPTIONS: NnBenchOptions = {
+  mlpBatches: 1000,
+  mlpPeerBatches: 200,
+  tsMlpBatches: 300,
+  tsCnnBatches: 10,
+  cnnBatches: 50,
+  cnnWasmBatches: 20,
+  cnnCpuBatches: 3,
+};
+
 /**
  * Run both models on every runner, sequentially (one thread at a time).
  * @example for (const row of await benchNn({ mlpPeerBatches: 500 })) console.log(row);
  */
 export async function benchNn(options: NnBenchOptions = {}): Promise<NnBenchRow[]> {
-  const runners = options.runners ?? ['nndl', 'tfjs-wasm', 'tfjs-cpu'];
+  const runners = options.runners ?? ['nndl', 'nndl-ts', 'tfjs-wasm', 'tfjs-cpu'];
+  useCpuTime(options.cpuTime ?? false);
   const rows: NnBenchRow[] = [];
   const add = (row: NnBenchRow) => {
     rows.push(row);
@@ -387,10 +427,13 @@ export async function benchNn(options: NnBenchOptions = {}): Promise<NnBenchRow[
   const peerMlp = options.mlpPeerBatches ?? mlp;
   for (const runner of runners) {
     if (runner === 'nndl') add(benchNielsenMlpNndl(mlp));
+    else if (runner === 'nndl-ts')
+      add(benchNielsenMlpNndl(options.tsMlpBatches ?? Math.min(mlp, 1000), 'ts'));
     else add(await benchNielsenMlpTfjs(runner === 'tfjs-cpu' ? 'cpu' : 'wasm', peerMlp));
   }
   for (const runner of runners) {
     if (runner === 'nndl') add(benchTwoConvNndl(options.cnnBatches ?? 300));
+    else if (runner === 'nndl-ts') add(benchTwoConvNndl(options.tsCnnBatches ?? 30, 'ts'));
     else if (runner === 'tfjs-wasm') add(await benchTwoConvTfjs('wasm', options.cnnWasmBatches ?? 100));
     else add(await benchTwoConvTfjs('cpu', options.cnnCpuBatches ?? 10));
   }
@@ -400,6 +443,7 @@ export async function benchNn(options: NnBenchOptions = {}): Promise<NnBenchRow[
 /** A plain-text table: seconds per epoch, and how many times faster nndl is than each peer. */
 export function renderNnTable(rows: readonly NnBenchRow[]): string {
   const lines = ['model  runner     batches timed  s/epoch   nndl speedup  note', '-'.repeat(78)];
+  const clock = rows.length > 0 && cpuTimed ? ' (process CPU time)' : '';
   for (const row of rows) {
     const nndl = rows.find((r) => r.model === row.model && r.runner === 'nndl');
     const ratio =
@@ -414,6 +458,7 @@ export function renderNnTable(rows: readonly NnBenchRow[]): string {
     '',
     'MLP: Nielsen [784,30,10] sigmoid, batch 10, eta 3.0, quadratic cost. CNN: network3 two-conv net (20@5x5, pool 2,',
     '40@5x5, pool 2, FC 100, softmax 10), sigmoid, batch 10, eta 0.1. One thread each; random data of MNIST shape.',
+    `nndl: the CPU backend's default kernels (${matmulVariant('default')}); nndl-ts: its TypeScript kernels.${clock}`,
   );
   return lines.join('\n');
 }
@@ -421,13 +466,12 @@ export function renderNnTable(rows: readonly NnBenchRow[]): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const quick = process.argv.includes('--quick');
   const rows = await benchNn({
+    cpuTime: process.argv.includes('--cpu-time'),
     onRow: (row) =>
       console.error(
         `${row.model} ${row.runner}: ${row.secondsPerEpoch.toFixed(2)} s/epoch (${row.batches} batches)`,
       ),
-    ...(quick
-      ? { mlpBatches: 1000, mlpPeerBatches: 200, cnnBatches: 50, cnnWasmBatches: 20, cnnCpuBatches: 3 }
-      : { mlpPeerBatches: 1000 }),
+    ...(quick ? { ...QUICK_NN_OPTIONS } : { mlpPeerBatches: 1000 }),
   });
   console.log(renderNnTable(rows));
 }

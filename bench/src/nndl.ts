@@ -1,14 +1,54 @@
 /**
- * The nndl runner. Matmul and conv2d call the CPU backend's kernels directly through its kernel table (the heavy
- * kernels are what these cases measure); the small-op case goes through the public Tensor API.
+ * The nndl runners: 'nndl' is the CPU backend as it starts (WebAssembly SIMD kernels where the engine has SIMD),
+ * 'nndl-ts' the same backend with its TypeScript kernels only (the fallback, and float64's path). Matmul and conv2d
+ * call the kernels directly through the kernel table (the heavy kernels are what these cases measure); the small-op
+ * case goes through the public Tensor API.
  */
-import { getBackend, type KernelFn, kernels, type TensorInfo, tensor } from '@nndl/tensor';
+import {
+  type Backend,
+  createCpuBackend,
+  getBackend,
+  type KernelFn,
+  kernels,
+  type TensorInfo,
+  tensor,
+} from '@nndl/tensor';
 import { type ConvLayer, convOutputSize, type Prepared, type Runner, randomValues } from './runner.js';
 
-function cpuKernel(name: string): KernelFn {
-  const kernel = getBackend('cpu').kernels.get(name);
-  if (!kernel) throw new Error(`bench: the CPU backend has no kernel '${name}'`);
-  return kernel.fn;
+/** Which CPU kernels a runner uses: the backend's start-up choice, or the TypeScript kernels alone. */
+export type NndlKernels = 'default' | 'ts';
+
+let tsBackend: Backend | null = null;
+function tsOnlyBackend(): Backend {
+  tsBackend ??= createCpuBackend({ kernels: 'ts' });
+  return tsBackend;
+}
+
+/** The CPU kernel set that `choice` names (a kernel table of the real backend, or of a TypeScript-only one). */
+function cpuKernels(choice: NndlKernels): Backend['kernels'] {
+  return (choice === 'ts' ? tsOnlyBackend() : getBackend('cpu')).kernels;
+}
+
+/** The variant that runs BatchMatMul for `choice` ('wasm-simd' or 'ts'), for the table's notes. */
+export function matmulVariant(choice: NndlKernels): string {
+  return cpuKernels(choice).get(kernels.BatchMatMul)?.variant ?? 'none';
+}
+
+/**
+ * Run `fn` with the 'cpu' backend's kernels swapped for the TypeScript ones (models use the default backend), then
+ * restore them.
+ */
+export function withCpuKernels<T>(choice: NndlKernels, fn: () => T): T {
+  if (choice === 'default') return fn();
+  const table = getBackend('cpu').kernels;
+  const saved = new Map(table);
+  for (const [name, impl] of cpuKernels(choice)) table.set(name, impl);
+  try {
+    return fn();
+  } finally {
+    table.clear();
+    for (const [name, impl] of saved) table.set(name, impl);
+  }
 }
 
 function info(shape: number[], seed: number): TensorInfo {
@@ -21,9 +61,17 @@ function call(kernel: KernelFn, inputs: TensorInfo[], attrs: object): TensorInfo
   return kernel(inputs, attrs as never, getBackend('cpu'));
 }
 
-export function nndlRunner(): Runner {
+export function nndlRunner(choice: NndlKernels = 'default'): Runner {
+  const cpuKernel = (name: string): KernelFn => {
+    const kernel = cpuKernels(choice).get(name);
+    if (!kernel) throw new Error(`bench: the CPU backend has no kernel '${name}'`);
+    return kernel.fn;
+  };
+  const kernelNote =
+    `${choice === 'ts' ? 'nndl-ts' : 'nndl'}: CPU kernels (${matmulVariant(choice)}) called directly through the ` +
+    'backend kernel table (no Tensor/autograd overhead)';
   return {
-    name: 'nndl',
+    name: choice === 'ts' ? 'nndl-ts' : 'nndl',
 
     async matmul(n: number): Promise<Prepared> {
       const matMul = cpuKernel(kernels.BatchMatMul);
@@ -72,6 +120,3 @@ export function nndlRunner(): Runner {
     },
   };
 }
-
-const kernelNote =
-  'nndl: CPU kernels called directly through the backend kernel table (no Tensor/autograd overhead)';

@@ -16,8 +16,23 @@ export default defineConfig({
   resolve,
   test: {
     projects: [
-      // The conformance suite, on the CPU backend.
-      { resolve, test: { name: 'cpu', include: ['test/**/*.test.ts'] } },
+      // The conformance suite, on the CPU backend with its WebAssembly SIMD kernels (required: the run fails rather
+      // than quietly testing the TypeScript kernels twice if the module cannot load).
+      {
+        resolve,
+        test: { name: 'cpu', include: ['test/**/*.test.ts'], env: { NNDL_CPU_KERNELS: 'wasm' } },
+      },
+      // The same suite on the TypeScript kernels alone (the fallback where WebAssembly SIMD is missing).
+      // cpu_kernels.test.ts runs both kernel sets itself; the coverage table documents the default choice.
+      {
+        resolve,
+        test: {
+          name: 'cpu-ts',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/cpu_kernels.test.ts', 'test/coverage.test.ts'],
+          env: { NNDL_CPU_KERNELS: 'ts' },
+        },
+      },
       // The same suite on a backend without kernels: every op takes the CPU-fallback path.
       {
         resolve,

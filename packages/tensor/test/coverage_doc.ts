@@ -9,8 +9,9 @@ export function coverageDocument(): string {
   return `# @nndl/tensor: kernel coverage by backend
 
 Generated from the kernel registry by \`pnpm --filter @nndl/tensor coverage\`; a test fails when this file is stale.
-Each cell names the implementation a backend registers (\`ts\`: TypeScript on typed arrays; \`tfjs\`: TensorFlow.js
-kernels on WebGL). "CPU fallback" means the op still works on that backend: its inputs are read to the CPU, the CPU
+Each cell names the implementation a backend registers (\`ts\`: TypeScript on typed arrays; \`wasm-simd\`:
+WebAssembly SIMD compiled from AssemblyScript, for float32, chosen at start-up where the engine supports it, with the
+\`ts\` kernel as the fallback and for float64; \`tfjs\`: TensorFlow.js kernels on WebGL). "CPU fallback" means the op still works on that backend: its inputs are read to the CPU, the CPU
 kernel runs, and the result is written back, with a one-time warning naming the kernel. On WebGL three cases that
 tfjs cannot express also take that path: the two conv2d backprops with dilation > 1, and SliceGrad with step > 1.
 Gradients are not a backend matter: every differentiable op has its backward written once, in Tensor ops

@@ -9,7 +9,7 @@ import { formatShape, type Shape } from '../../shape.js';
 import { type FloatArray, gemm } from './matmul.js';
 
 /** Everything the three kernels need to know about one convolution, validated once. */
-interface ConvGeometry {
+export interface ConvGeometry {
   batch: number;
   inChannels: number;
   height: number;
@@ -44,7 +44,8 @@ function checkPair(op: string, name: string, value: readonly number[], min: numb
   }
 }
 
-function geometry(op: string, xShape: Shape, wShape: Shape, attrs: Conv2DAttrs): ConvGeometry {
+/** Validate one convolution's shapes and attributes (shared with the WebAssembly kernels in wasm/). */
+export function geometry(op: string, xShape: Shape, wShape: Shape, attrs: Conv2DAttrs): ConvGeometry {
   if (xShape.length !== 4 || wShape.length !== 4) {
     throw new Error(
       `${op}: expected input [N, C, H, W] and filter [O, C / groups, kh, kw], got ${formatShape(xShape)} and ` +
@@ -350,7 +351,8 @@ export const conv2dBackpropFilter: KernelFn = (inputs, attrs, _backend): TensorI
   return { handle: dw, shape: [g.outChannels, g.groupIn, g.kernelH, g.kernelW], dtype };
 };
 
-function checkDy(op: string, dyShape: Shape, g: ConvGeometry): void {
+/** Check that dy has the convolution's output shape. */
+export function checkDy(op: string, dyShape: Shape, g: ConvGeometry): void {
   const expected = [g.batch, g.outChannels, g.outH, g.outW];
   if (dyShape.length !== 4 || expected.some((d, i) => dyShape[i] !== d)) {
     throw new Error(`${op}: dy has shape ${formatShape(dyShape)}, expected ${formatShape(expected)}`);

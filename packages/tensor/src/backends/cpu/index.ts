@@ -1,7 +1,9 @@
 /**
  * The CPU backend: storage is a plain typed array (the handle IS the array), kernels are TypeScript functions on
- * typed arrays. A kernel may be registered in several variants (e.g. 'ts' and, later, 'wasm-simd'); the best
- * available one is chosen when the backend starts.
+ * typed arrays. A kernel may be registered in several variants: the heavy float32 kernels (BatchMatMul, Conv2D and
+ * its backprops, pooling and its backprops) also exist as WebAssembly SIMD ('wasm-simd', compiled from assembly/), chosen when the backend
+ * starts if the engine validates the module; `NNDL_CPU_KERNELS=ts` (or `createCpuBackend({ kernels: 'ts' })`)
+ * forces the TypeScript kernels.
  */
 import type { Backend, KernelFn, KernelImplementation, MemoryInfo } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
@@ -26,6 +28,16 @@ import {
 } from './movement.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool.js';
 import { argMax, argMin, logSoftmax, max, min, softmax, sum } from './reduce.js';
+import {
+  wasmAvgPool2dGrad,
+  wasmBatchMatMul,
+  wasmConv2d,
+  wasmConv2dBackpropFilter,
+  wasmConv2dBackpropInput,
+  wasmMaxPool2dGrad,
+  wasmPool2d,
+} from './wasm/kernels.js';
+import { loadWasmKernels, type WasmArena } from './wasm/module.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -107,8 +119,23 @@ class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly kernels = new Map<string, KernelImplementation>();
 
-  constructor() {
+  constructor(arena: WasmArena | null) {
     for (const [name, fn] of Object.entries(tsKernels)) this.kernels.set(name, { variant: 'ts', fn });
+    if (arena) {
+      const wasm: [string, (arena: WasmArena, ts: KernelFn) => KernelFn][] = [
+        [K.BatchMatMul, wasmBatchMatMul],
+        [K.Conv2D, wasmConv2d],
+        [K.Conv2DBackpropInput, wasmConv2dBackpropInput],
+        [K.Conv2DBackpropFilter, wasmConv2dBackpropFilter],
+        [K.MaxPool2D, (arena, ts) => wasmPool2d(arena, ts, 'max')],
+        [K.MaxPool2DGrad, wasmMaxPool2dGrad],
+        [K.AvgPool2D, (arena, ts) => wasmPool2d(arena, ts, 'avg')],
+        [K.AvgPool2DGrad, wasmAvgPool2dGrad],
+      ];
+      for (const [name, make] of wasm) {
+        this.kernels.set(name, { variant: 'wasm-simd', fn: make(arena, tsKernels[name]!) });
+      }
+    }
   }
 
   write(values: TypedArray): unknown {
@@ -131,6 +158,36 @@ class CpuBackend implements Backend {
   }
 }
 
-export function createCpuBackend(): Backend {
-  return new CpuBackend();
+/** Which kernels the CPU backend runs: 'auto' (WebAssembly SIMD where available, else TypeScript), or one of them. */
+export type CpuKernelChoice = 'auto' | 'wasm' | 'ts';
+
+export interface CpuBackendOptions {
+  /** Default: the environment variable `NNDL_CPU_KERNELS` where there is one (Node), else 'auto'. */
+  kernels?: CpuKernelChoice;
+}
+
+function kernelChoiceFromEnvironment(): CpuKernelChoice {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.NNDL_CPU_KERNELS;
+  if (value === undefined || value === '') return 'auto';
+  if (value === 'auto' || value === 'wasm' || value === 'ts') return value;
+  throw new Error(`NNDL_CPU_KERNELS must be 'auto', 'wasm' or 'ts', got '${value}'`);
+}
+
+/**
+ * The CPU backend. With kernels 'wasm' it throws where WebAssembly SIMD is unavailable; 'auto' quietly uses the
+ * TypeScript kernels there.
+ *
+ * @example registerBackend('cpu', () => createCpuBackend({ kernels: 'ts' }))
+ */
+export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
+  const choice = options.kernels ?? kernelChoiceFromEnvironment();
+  const arena = choice === 'ts' ? null : loadWasmKernels();
+  if (choice === 'wasm' && !arena) {
+    throw new Error(
+      "cpu backend: kernels 'wasm' were requested, but this engine cannot run the WebAssembly SIMD module " +
+        "(no SIMD support, or compilation refused); use 'auto' or 'ts'",
+    );
+  }
+  return new CpuBackend(arena);
 }

@@ -661,36 +661,12 @@ function microKernel(
  * @example batchMatMul([a, b], { transposeA: false, transposeB: true } as never, backend)
  */
 export const batchMatMul: KernelFn = (inputs, attrs, _backend): TensorInfo => {
-  const { transposeA, transposeB } = attrs as BatchMatMulAttrs;
-  const aInfo = inputs[0]!;
-  const bInfo = inputs[1]!;
-  const sa = aInfo.shape;
-  const sb = bInfo.shape;
-  if (sa.length !== 3 || sb.length !== 3) {
-    throw new Error(`matmul: expected 3-D operands, got shapes ${formatShape(sa)} and ${formatShape(sb)}`);
-  }
-  const batchA = sa[0]!;
-  const batchB = sb[0]!;
-  const m = transposeA ? sa[2]! : sa[1]!;
-  const k = transposeA ? sa[1]! : sa[2]!;
-  const kb = transposeB ? sb[2]! : sb[1]!;
-  const n = transposeB ? sb[1]! : sb[2]!;
-  if (k !== kb) {
-    throw new Error(
-      `matmul: shapes ${formatShape(sa)} and ${formatShape(sb)} do not align: ${k} != ${kb}` +
-        ` (transposeA=${transposeA}, transposeB=${transposeB})`,
-    );
-  }
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
-    throw new Error(
-      `matmul: batch sizes of shapes ${formatShape(sa)} and ${formatShape(sb)} cannot be broadcast: ${batchA} vs ${batchB}`,
-    );
-  }
-  const batch = Math.max(batchA, batchB);
-  const dtype = aInfo.dtype;
+  const g = matmulGeometry(inputs, attrs as BatchMatMulAttrs);
+  const { batch, batchA, batchB, m, n, k, transposeA, transposeB } = g;
+  const dtype = inputs[0]!.dtype;
   const out = allocate(dtype, batch * m * n) as FloatArray;
-  const a = aInfo.handle as FloatArray;
-  const b = bInfo.handle as FloatArray;
+  const a = inputs[0]!.handle as FloatArray;
+  const b = inputs[1]!.handle as FloatArray;
   const aRowStride = transposeA ? 1 : k;
   const aColStride = transposeA ? m : 1;
   const bRowStride = transposeB ? 1 : n;
@@ -723,3 +699,43 @@ export const batchMatMul: KernelFn = (inputs, attrs, _backend): TensorInfo => {
   }
   return { handle: out, shape: [batch, m, n], dtype };
 };
+
+/** The sizes of one BatchMatMul, validated (shared by the TypeScript and WebAssembly kernels). */
+export interface MatmulGeometry {
+  batch: number;
+  batchA: number;
+  batchB: number;
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** Check BatchMatMul's operands and attributes; the errors name matmul and both shapes. */
+export function matmulGeometry(inputs: readonly TensorInfo[], attrs: BatchMatMulAttrs): MatmulGeometry {
+  const { transposeA, transposeB } = attrs;
+  const sa = inputs[0]!.shape;
+  const sb = inputs[1]!.shape;
+  if (sa.length !== 3 || sb.length !== 3) {
+    throw new Error(`matmul: expected 3-D operands, got shapes ${formatShape(sa)} and ${formatShape(sb)}`);
+  }
+  const batchA = sa[0]!;
+  const batchB = sb[0]!;
+  const m = transposeA ? sa[2]! : sa[1]!;
+  const k = transposeA ? sa[1]! : sa[2]!;
+  const kb = transposeB ? sb[2]! : sb[1]!;
+  const n = transposeB ? sb[1]! : sb[2]!;
+  if (k !== kb) {
+    throw new Error(
+      `matmul: shapes ${formatShape(sa)} and ${formatShape(sb)} do not align: ${k} != ${kb}` +
+        ` (transposeA=${transposeA}, transposeB=${transposeB})`,
+    );
+  }
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
+    throw new Error(
+      `matmul: batch sizes of shapes ${formatShape(sa)} and ${formatShape(sb)} cannot be broadcast: ${batchA} vs ${batchB}`,
+    );
+  }
+  return { batch: Math.max(batchA, batchB), batchA, batchB, m, n, k, transposeA, transposeB };
+}

@@ -8,7 +8,7 @@ import type { AvgPool2DGradAttrs, Pool2DAttrs } from '../../kernel_names.js';
 import { formatShape, type Shape } from '../../shape.js';
 import type { FloatArray } from './matmul.js';
 
-interface PoolGeometry {
+export interface PoolGeometry {
   /** N * C: pooling treats every channel of every image alike. */
   planes: number;
   height: number;
@@ -23,7 +23,8 @@ interface PoolGeometry {
   outW: number;
 }
 
-function poolGeometry(op: string, xShape: Shape, attrs: Pool2DAttrs): PoolGeometry {
+/** Validate a pooling's shape and attributes (shared with the WebAssembly kernels in wasm/). */
+export function poolGeometry(op: string, xShape: Shape, attrs: Pool2DAttrs): PoolGeometry {
   if (xShape.length !== 4) throw new Error(`${op}: expected input [N, C, H, W], got ${formatShape(xShape)}`);
   const [kernelH, kernelW] = attrs.kernelSize;
   const [strideH, strideW] = attrs.stride;
@@ -114,7 +115,7 @@ export const maxPool2dGrad: KernelFn = (inputs, attrs, _backend): TensorInfo => 
   const dyInfo = inputs[0]!;
   const xInfo = inputs[1]!;
   const g = poolGeometry('maxPool2dGrad', xInfo.shape, attrs as Pool2DAttrs);
-  checkDy('maxPool2dGrad', dyInfo.shape, xInfo.shape, g);
+  checkPoolDy('maxPool2dGrad', dyInfo.shape, xInfo.shape, g);
   const x = xInfo.handle as FloatArray;
   const dy = dyInfo.handle as FloatArray;
   const dx = allocate(dyInfo.dtype, g.planes * g.height * g.width) as FloatArray;
@@ -179,7 +180,7 @@ export const avgPool2dGrad: KernelFn = (inputs, attrs, _backend): TensorInfo => 
   const dyInfo = inputs[0]!;
   const a = attrs as AvgPool2DGradAttrs;
   const g = poolGeometry('avgPool2dGrad', a.inputShape, a);
-  checkDy('avgPool2dGrad', dyInfo.shape, a.inputShape, g);
+  checkPoolDy('avgPool2dGrad', dyInfo.shape, a.inputShape, g);
   const dy = dyInfo.handle as FloatArray;
   const dx = allocate(dyInfo.dtype, g.planes * g.height * g.width) as FloatArray;
   const scale = 1 / (g.kernelH * g.kernelW);
@@ -206,7 +207,8 @@ export const avgPool2dGrad: KernelFn = (inputs, attrs, _backend): TensorInfo => 
   return { handle: dx, shape: a.inputShape.slice(), dtype: dyInfo.dtype };
 };
 
-function checkDy(op: string, dyShape: Shape, xShape: Shape, g: PoolGeometry): void {
+/** Check that dy has the pooling's output shape. */
+export function checkPoolDy(op: string, dyShape: Shape, xShape: Shape, g: PoolGeometry): void {
   const expected = [xShape[0]!, xShape[1]!, g.outH, g.outW];
   if (dyShape.length !== 4 || expected.some((d, i) => dyShape[i] !== d)) {
     throw new Error(`${op}: dy has shape ${formatShape(dyShape)}, expected ${formatShape(expected)}`);

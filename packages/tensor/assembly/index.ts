@@ -1,0 +1,13 @@
+/**
+ * The WebAssembly SIMD kernels of the CPU backend (float32). Built by scripts/build_wasm.ts into a generated module
+ * (src/backends/cpu/wasm/kernels.generated.ts); the loader is src/backends/cpu/wasm/module.ts. Operands are byte
+ * addresses in this module's memory; the loader owns everything above `heapBase()`.
+ */
+export { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, setConvGeometry } from './conv';
+export { sgemm } from './gemm';
+export { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, setPoolGeometry } from './pool';
+
+/** The first byte the loader may use: everything below is the kernels' static scratch. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,168 @@
+/**
+ * The WebAssembly SIMD kernels' module: chosen, compiled and instantiated once, when the CPU backend starts, plus the
+ * scratch arena in its memory through which kernel operands pass.
+ *
+ * Storage stays in JavaScript typed arrays (docs/benchmarks.md has the measurements behind that decision): a kernel
+ * copies its operands into the arena, runs, and copies its result out. The arena is reset at every kernel call, so
+ * the module's memory grows to the largest single call's operands and then stays that size, however long training
+ * runs (test/wasm_memory.test.ts checks it).
+ */
+import { relaxedSimdWasm, simdWasm } from './kernels.generated.js';
+
+/** The exports of assembly/index.ts. Addresses are byte offsets into `memory`; sizes and strides are elements. */
+export interface WasmExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  sgemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    aRowStride: number,
+    aColStride: number,
+    b: number,
+    bRowStride: number,
+    bColStride: number,
+    c: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void;
+  setConvGeometry(
+    batch: number,
+    inChannels: number,
+    height: number,
+    width: number,
+    outChannels: number,
+    kernelH: number,
+    kernelW: number,
+    strideH: number,
+    strideW: number,
+    padH: number,
+    padW: number,
+    dilationH: number,
+    dilationW: number,
+    groups: number,
+  ): void;
+  conv2dForward(x: number, w: number, out: number, col: number): void;
+  conv2dBackpropInput(dy: number, w: number, dx: number, col: number): void;
+  conv2dBackpropFilter(x: number, dy: number, dw: number, col: number): void;
+  setPoolGeometry(
+    planes: number,
+    height: number,
+    width: number,
+    kernelH: number,
+    kernelW: number,
+    strideH: number,
+    strideW: number,
+    padH: number,
+    padW: number,
+    outH: number,
+    outW: number,
+  ): void;
+  maxPool2d(x: number, out: number): void;
+  maxPool2dGrad(dy: number, x: number, dx: number): void;
+  avgPool2d(x: number, out: number): void;
+  avgPool2dGrad(dy: number, dx: number): void;
+}
+
+/** Which WebAssembly module runs: with relaxed SIMD's fused multiply-add where the engine has it, else plain SIMD. */
+export type WasmModuleKind = 'relaxed-simd' | 'simd';
+
+const PAGE = 65536;
+/** Operands start on a cache-line boundary. */
+const ALIGN = 64;
+
+/**
+ * A bump allocator over the module's memory above its static scratch. `reset()` frees everything; kernels reset it
+ * on entry, so nothing outlives a call.
+ */
+export class WasmArena {
+  readonly exports: WasmExports;
+  readonly kind: WasmModuleKind;
+  private readonly base: number;
+  private top: number;
+  private heap: Float32Array;
+
+  constructor(exports: WasmExports, kind: WasmModuleKind) {
+    this.exports = exports;
+    this.kind = kind;
+    this.base = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
+    this.top = this.base;
+    this.heap = new Float32Array(exports.memory.buffer);
+  }
+
+  /** Free every block (the next kernel call starts from an empty arena). */
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /** Reserve `floats` float32 values; returns their byte address. Grows the memory when needed. */
+  alloc(floats: number): number {
+    const address = this.top;
+    this.top = Math.ceil((address + floats * 4) / ALIGN) * ALIGN;
+    const size = this.exports.memory.buffer.byteLength;
+    if (this.top > size) {
+      this.exports.memory.grow(Math.ceil((this.top - size) / PAGE));
+      // Growing detaches the old buffer: views must be made again.
+      this.heap = new Float32Array(this.exports.memory.buffer);
+    }
+    return address;
+  }
+
+  /** Copy the first `length` values of `values` into a new block; returns its byte address. */
+  copyIn(values: Float32Array, length: number): number {
+    const address = this.alloc(length);
+    this.heap.set(length === values.length ? values : values.subarray(0, length), address >> 2);
+    return address;
+  }
+
+  /** A new Float32Array with the `length` values at byte address `address`. */
+  copyOut(address: number, length: number): Float32Array {
+    // slice copies in one pass; new Float32Array(length).set(...) would zero-fill first (measured 10-15% slower on
+    // the 460 KB output of the first conv layer).
+    return this.heap.slice(address >> 2, (address >> 2) + length);
+  }
+
+  /** The module's memory in bytes (it only ever grows, to the largest call's operands). */
+  memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  // atob exists in browsers, workers and Node >= 16, so no Buffer (Node-only) is needed.
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+let loaded: WasmArena | null | undefined;
+
+/**
+ * The kernels' module, or null where WebAssembly SIMD is missing (or the module cannot be compiled here, e.g. a
+ * Content-Security-Policy without 'wasm-unsafe-eval'). Each module is validated by the engine before use: relaxed
+ * SIMD first (Chrome >= 114, Node >= 22; Node 20 only with --experimental-wasm-relaxed-simd), then plain SIMD
+ * (every engine since 2021).
+ */
+export function loadWasmKernels(): WasmArena | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  if (typeof WebAssembly !== 'object') return loaded;
+  const candidates: [WasmModuleKind, string][] = [
+    ['relaxed-simd', relaxedSimdWasm],
+    ['simd', simdWasm],
+  ];
+  for (const [kind, base64] of candidates) {
+    const bytes = decodeBase64(base64);
+    if (!WebAssembly.validate(bytes)) continue;
+    try {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+      loaded = new WasmArena(instance.exports as unknown as WasmExports, kind);
+      break;
+    } catch {
+      // Compilation refused (CSP, or a main-thread size limit): try the next, else the TypeScript kernels run.
+    }
+  }
+  return loaded;
+}
