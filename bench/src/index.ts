@@ -40,6 +40,9 @@ function cpuModel(): string {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  // The side-by-side rows compare one thread with one thread: pin nndl's CPU backend (created lazily, after this) to
+  // one thread unless the caller chose otherwise. The "two threads" row builds its own two-thread backend.
+  process.env.NNDL_CPU_THREADS ??= '1';
   const json = argv.includes('--json');
   const cpuTime = argv.includes('--cpu-time');
   const timing: TimingOptions = {

@@ -3,6 +3,7 @@
  * fixed cost of a tiny op. One function per case; each takes the runners and returns one table row.
  */
 
+import { createCpuBackend, kernels } from '@nndl/tensor';
 import type { ConvLayer, Prepared, Runner } from './runner.js';
 import type { Row } from './table.js';
 import { measure, type TimingOptions } from './timing.js';
@@ -81,6 +82,35 @@ export async function matmulCase(runners: readonly Runner[], n: number, timing: 
   };
 }
 
+/**
+ * nndl's float32 1024 x 1024 product on two threads (CPU backend with `threads: 2`: the wasm kernel split across a
+ * worker over shared memory), in GFLOP/s; only the nndl column. Where the machine or engine has no second thread the
+ * backend runs on one, and the note says so.
+ */
+export async function matmulTwoThreadsCase(timing: TimingOptions, n = 1024): Promise<Row> {
+  const name = `float32 ${n}x${n} @ ${n}x${n}, two threads`;
+  const backend = createCpuBackend({ threads: 2 });
+  const kernel = backend.kernels.get(kernels.BatchMatMul);
+  if (!kernel) return { section: 'matmul', name, unit: 'GFLOP/s', values: { nndl: null }, notes: [] };
+  // The worker thread starts in the background; give it a moment before timing.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const random = (seed: number) =>
+    Float32Array.from({ length: n * n }, (_, i) => Math.sin(i * 12.9898 + seed) / 2);
+  const a = { handle: random(1), shape: [1, n, n], dtype: 'float32' as const };
+  const b = { handle: random(2), shape: [1, n, n], dtype: 'float32' as const };
+  const attrs = { transposeA: false, transposeB: false };
+  const ms = measure(() => void kernel.fn([a, b], attrs as never, backend), timing).medianMs;
+  return {
+    section: 'matmul',
+    name,
+    unit: 'GFLOP/s',
+    values: { nndl: (2 * n * n * n) / ms / 1e6 },
+    notes: [
+      `two threads: ${kernel.variant} kernels, worker over shared memory (NNDL_CPU_THREADS=1 turns it off)`,
+    ],
+  };
+}
+
 /** conv2d forward only, in ms per iteration (the wasm backend has no conv backprop kernels to compare). */
 export async function conv2dForwardCase(
   runners: readonly Runner[],
@@ -118,6 +148,7 @@ export async function tinyAddCase(runners: readonly Runner[], timing: TimingOpti
 export async function tensorBench(runners: readonly Runner[], timing: TimingOptions): Promise<Row[]> {
   const rows: Row[] = [];
   for (const n of MATMUL_SIZES) rows.push(await matmulCase(runners, n, timing));
+  if (runners.some((r) => r.name === 'nndl')) rows.push(await matmulTwoThreadsCase(timing));
   for (const layer of NIELSEN_CONV_LAYERS) rows.push(await conv2dForwardCase(runners, layer, timing));
   for (const layer of NIELSEN_CONV_LAYERS) rows.push(await conv2dCase(runners, layer, timing));
   rows.push(await tinyAddCase(runners, timing));

@@ -19,10 +19,26 @@ const MC = 120;
 /** Columns of B packed at once: 256 x 1024 floats = 1 MiB, reused by every block of A rows. */
 const NC = 1024;
 
-// Static scratch, reserved in the module's data area (zero-filled, no bytes in the binary).
-const PACKED_A: usize = memory.data(MC * KC * 4, 64);
-const PACKED_B: usize = memory.data(KC * NC * 4, 64);
-const TILE: usize = memory.data(MR * NR * 4, 64);
+// Static scratch, reserved in the module's data area (zero-filled, no bytes in the binary). Globals rather than
+// constants so that a second thread's instance (the threads build shares one memory) can move its scratch elsewhere.
+let PACKED_A: usize = memory.data(MC * KC * 4, 64);
+let PACKED_B: usize = memory.data(KC * NC * 4, 64);
+let TILE: usize = memory.data(MR * NR * 4, 64);
+
+/** Bytes of scratch one thread's sgemm needs (a 64-byte aligned block; see setGemmScratch). */
+export function gemmScratchBytes(): usize {
+  return MC * KC * 4 + KC * NC * 4 + MR * NR * 4;
+}
+
+/**
+ * Move this instance's sgemm scratch to `base` (64-byte aligned, gemmScratchBytes() long). Used by worker threads
+ * that share the main thread's memory, so that the two threads never pack into the same bytes.
+ */
+export function setGemmScratch(base: usize): void {
+  PACKED_A = base;
+  PACKED_B = base + MC * KC * 4;
+  TILE = PACKED_B + KC * NC * 4;
+}
 
 /**
  * C(i, j) (+)= sum_p A(i, p) B(p, j) for an m x n C at `c` with row stride `ldc`, where A(i, p) is the f32 at

@@ -4,7 +4,7 @@
  * addresses in this module's memory; the loader owns everything above `heapBase()`.
  */
 export { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, setConvGeometry } from './conv';
-export { sgemm } from './gemm';
+export { gemmScratchBytes, setGemmScratch, sgemm } from './gemm';
 export { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, setPoolGeometry } from './pool';
 
 /** The first byte the loader may use: everything below is the kernels' static scratch. */

@@ -1,9 +1,9 @@
 /**
  * Compile the AssemblyScript kernels (assembly/) into src/backends/cpu/wasm/kernels.generated.ts, which exports each
  * WebAssembly module as base64 so that Node, bundlers and workers load it without fs or fetch. The generated file is
- * gitignored: `pnpm install` (the package's `prepare`) and `pnpm build` make it. Two modules are built from the same
+ * gitignored: `pnpm install` (the package's `prepare`) and `pnpm build` make it. Four modules are built from the same
  * sources: plain SIMD, and one with relaxed SIMD's fused multiply-add, which the loader prefers where the engine
- * validates it.
+ * validates it; and the same two over an imported shared memory, for two threads (Node only, for now).
  *
  *   pnpm --filter @nndl/tensor build:wasm          # (re)build if a source changed
  *   pnpm --filter @nndl/tensor build:wasm --force  # always rebuild
@@ -17,11 +17,32 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = 'assembly/index.ts';
 const output = `${root}src/backends/cpu/wasm/kernels.generated.ts`;
 
+/**
+ * The threads builds (src/backends/cpu/wasm/threads.ts): the memory is imported and shared with a worker's instance;
+ * the limits must match THREADS_MEMORY_PAGES in module.ts. --zeroFilledMemory: no data segments, so that a worker's
+ * instantiation writes nothing into the shared memory.
+ */
+const THREADS = [
+  '--enable',
+  'threads',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory',
+  '64',
+  '--maximumMemory',
+  '32768',
+  '--zeroFilledMemory',
+];
+
 /** The asc flags of every module (see docs/benchmarks.md for why each). */
 const COMMON = ['-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort='];
 const VARIANTS = {
   simd: ['--enable', 'simd'],
   relaxedSimd: ['--enable', 'simd', '--enable', 'relaxed-simd'],
+  // Two threads (src/backends/cpu/wasm/threads.ts): the memory is imported and shared with a worker's instance. The
+  // limits must match THREADS_MEMORY_PAGES in module.ts.
+  simdThreads: ['--enable', 'simd', ...THREADS],
+  relaxedSimdThreads: ['--enable', 'simd', '--enable', 'relaxed-simd', ...THREADS],
 } as const;
 
 /** A hash of the sources and flags: the generated file records it, and an unchanged hash skips the compile. */

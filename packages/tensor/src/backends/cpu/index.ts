@@ -3,7 +3,8 @@
  * typed arrays. A kernel may be registered in several variants: the heavy float32 kernels (BatchMatMul, Conv2D and
  * its backprops, pooling and its backprops) also exist as WebAssembly SIMD ('wasm-simd', compiled from assembly/), chosen when the backend
  * starts if the engine validates the module; `NNDL_CPU_KERNELS=ts` (or `createCpuBackend({ kernels: 'ts' })`)
- * forces the TypeScript kernels.
+ * forces the TypeScript kernels. In Node with two or more cores, large wasm kernel calls split across a worker thread
+ * over shared memory (wasm/threads.ts); `NNDL_CPU_THREADS=1` (or `createCpuBackend({ threads: 1 })`) turns that off.
  */
 import type { Backend, KernelFn, KernelImplementation, MemoryInfo } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
@@ -37,7 +38,7 @@ import {
   wasmMaxPool2dGrad,
   wasmPool2d,
 } from './wasm/kernels.js';
-import { loadWasmKernels, type WasmArena } from './wasm/module.js';
+import { loadThreadedWasmKernels, loadWasmKernels, type WasmArena } from './wasm/module.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -164,6 +165,23 @@ export type CpuKernelChoice = 'auto' | 'wasm' | 'ts';
 export interface CpuBackendOptions {
   /** Default: the environment variable `NNDL_CPU_KERNELS` where there is one (Node), else 'auto'. */
   kernels?: CpuKernelChoice;
+  /**
+   * Threads for large wasm kernels: 'auto' (two in Node where os.availableParallelism() >= 2, one elsewhere,
+   * browsers included for now), or 1 to stay on one thread. Default: the environment variable `NNDL_CPU_THREADS`
+   * ('1', '2' or 'auto') where there is one (Node), else 'auto'. Only products above a measured size split
+   * (wasm/kernels.ts, THREADS_MIN_MACS).
+   */
+  threads?: CpuThreadsChoice;
+}
+
+export type CpuThreadsChoice = 'auto' | 1 | 2;
+
+function threadsChoiceFromEnvironment(): CpuThreadsChoice {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.NNDL_CPU_THREADS;
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === '1' || value === '2') return Number(value) as 1 | 2;
+  throw new Error(`NNDL_CPU_THREADS must be 'auto', '1' or '2', got '${value}'`);
 }
 
 function kernelChoiceFromEnvironment(): CpuKernelChoice {
@@ -182,7 +200,11 @@ function kernelChoiceFromEnvironment(): CpuKernelChoice {
  */
 export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
   const choice = options.kernels ?? kernelChoiceFromEnvironment();
-  const arena = choice === 'ts' ? null : loadWasmKernels();
+  const threads = options.threads ?? threadsChoiceFromEnvironment();
+  // The threads build runs on one thread too until its worker is up (or where there is one core); it is only
+  // loaded where it can have a worker (Node with shared memory), else the single-threaded modules run.
+  const arena =
+    choice === 'ts' ? null : ((threads !== 1 ? loadThreadedWasmKernels() : null) ?? loadWasmKernels());
   if (choice === 'wasm' && !arena) {
     throw new Error(
       "cpu backend: kernels 'wasm' were requested, but this engine cannot run the WebAssembly SIMD module " +

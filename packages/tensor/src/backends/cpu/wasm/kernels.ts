@@ -19,6 +19,9 @@ import { type ConvGeometry, checkDy, geometry } from '../conv2d.js';
 import { matmulGeometry } from '../matmul.js';
 import { checkPoolDy, type PoolGeometry, poolGeometry } from '../pool.js';
 import type { WasmArena } from './module.js';
+import type { WorkerCall } from './threads.js';
+
+export { THREADS_MIN_MACS } from './threads.js';
 
 /**
  * Products with fewer multiply-adds than this run in TypeScript: below it, the fixed cost of a wasm call (arena,
@@ -27,6 +30,92 @@ import type { WasmArena } from './module.js';
  * Nielsen's MLP) 1.0 against 2.6 us.
  */
 export const WASM_MIN_MACS = 512;
+
+/**
+ * `count` sgemm calls (batch strides in bytes) on two threads when worthwhile: a single product splits its rows
+ * (at a multiple of the 4-row register tile), a batch splits its items. Otherwise runs them here.
+ */
+function sgemmBatch(
+  arena: WasmArena,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  ars: number,
+  acs: number,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  count: number,
+  aBatchBytes: number,
+  bBatchBytes: number,
+): void {
+  const wasm = arena.exports;
+  const cBatchBytes = m * n * 4;
+  const run = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      wasm.sgemm(
+        m,
+        n,
+        k,
+        a + i * aBatchBytes,
+        ars,
+        acs,
+        b + i * bBatchBytes,
+        brs,
+        bcs,
+        c + i * cBatchBytes,
+        n,
+        false,
+      );
+    }
+  };
+  const pool = arena.pool;
+  if (!pool || count * m * n * k < arena.threadsMinMacs || !pool.ready()) {
+    run(0, count);
+    return;
+  }
+  if (count >= 2) {
+    // Rounds of up to 32 items (the worker's 16 calls fill its control block), each split in two.
+    for (let start = 0; start < count; start += 32) {
+      const end = Math.min(count, start + 32);
+      if (end - start < 2) {
+        run(start, end);
+        continue;
+      }
+      const half = start + ((end - start) >> 1);
+      const calls: WorkerCall[] = [];
+      for (let i = half; i < end; i++) {
+        calls.push([
+          'sgemm',
+          m,
+          n,
+          k,
+          a + i * aBatchBytes,
+          ars,
+          acs,
+          b + i * bBatchBytes,
+          brs,
+          bcs,
+          c + i * cBatchBytes,
+          n,
+          0,
+        ]);
+      }
+      pool.run(calls, () => run(start, half));
+    }
+    return;
+  }
+  if (m < 8) {
+    run(0, count);
+    return;
+  }
+  const top = ((m >> 1) + 3) & ~3;
+  pool.run([['sgemm', m - top, n, k, a + top * ars * 4, ars, acs, b, brs, bcs, c + top * n * 4, n, 0]], () =>
+    wasm.sgemm(top, n, k, a, ars, acs, b, brs, bcs, c, n, false),
+  );
+}
 
 /** Run `body` on the arena; a call whose operands cannot fit in wasm memory (RangeError on grow) runs `fallback`. */
 function withArena(arena: WasmArena, body: () => TensorInfo, fallback: () => TensorInfo): TensorInfo {
@@ -46,7 +135,6 @@ function withArena(arena: WasmArena, body: () => TensorInfo, fallback: () => Ten
  * multiply-adds run `tsKernel` (tests pass 0 to send every size through wasm).
  */
 export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = WASM_MIN_MACS): KernelFn {
-  const wasm = arena.exports;
   return (inputs, attrs, backend) => {
     const aInfo = inputs[0]!;
     const bInfo = inputs[1]!;
@@ -66,26 +154,41 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
         const bColStride = transposeB ? k : 1;
         if (batchB === 1 && !transposeA) {
           // One shared right operand and row-major A: the batch folds into the rows of one larger product.
-          wasm.sgemm(batch * m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, n, false);
+          sgemmBatch(
+            arena,
+            batch * m,
+            n,
+            k,
+            a,
+            aRowStride,
+            aColStride,
+            b,
+            bRowStride,
+            bColStride,
+            c,
+            1,
+            0,
+            0,
+          );
         } else {
           const aBatchBytes = batchA === 1 ? 0 : m * k * 4;
           const bBatchBytes = batchB === 1 ? 0 : k * n * 4;
-          for (let i = 0; i < batch; i++) {
-            wasm.sgemm(
-              m,
-              n,
-              k,
-              a + i * aBatchBytes,
-              aRowStride,
-              aColStride,
-              b + i * bBatchBytes,
-              bRowStride,
-              bColStride,
-              c + i * m * n * 4,
-              n,
-              false,
-            );
-          }
+          sgemmBatch(
+            arena,
+            m,
+            n,
+            k,
+            a,
+            aRowStride,
+            aColStride,
+            b,
+            bRowStride,
+            bColStride,
+            c,
+            batch,
+            aBatchBytes,
+            bBatchBytes,
+          );
         }
         return { handle: arena.copyOut(c, batch * m * n), shape: [batch, m, n], dtype: 'float32' };
       },
@@ -94,9 +197,10 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
   };
 }
 
-function setGeometry(arena: WasmArena, g: ConvGeometry): void {
-  arena.exports.setConvGeometry(
-    g.batch,
+/** setConvGeometry's arguments for `g`, with `batch` images. */
+function geometryArgs(g: ConvGeometry, batch = g.batch): number[] {
+  return [
+    batch,
     g.inChannels,
     g.height,
     g.width,
@@ -110,6 +214,55 @@ function setGeometry(arena: WasmArena, g: ConvGeometry): void {
     g.dilationH,
     g.dilationW,
     g.groups,
+  ];
+}
+
+function setGeometry(arena: WasmArena, g: ConvGeometry, batch = g.batch): void {
+  (arena.exports.setConvGeometry as (...args: number[]) => void)(...geometryArgs(g, batch));
+}
+
+/**
+ * Images the main thread takes when a convolution splits its batch across two threads (the worker takes the rest),
+ * or 0 to run it all here: too small (arena.threadsMinMacs), one image, or no ready worker.
+ */
+function convSplit(arena: WasmArena, g: ConvGeometry): number {
+  const pool = arena.pool;
+  if (!pool || g.batch < 2 || g.batch * g.outChannels * g.colRows * g.colCols < arena.threadsMinMacs)
+    return 0;
+  return pool.ready() ? g.batch >> 1 : 0;
+}
+
+/**
+ * Run conv kernel `fn` (operands: image-major input, shared operand, image-major output, im2col scratch) on the
+ * whole batch, or on two threads split by image. Byte sizes of one image of the input and output are given.
+ */
+function runConv(
+  arena: WasmArena,
+  g: ConvGeometry,
+  fn: 'conv2dForward' | 'conv2dBackpropInput',
+  input: number,
+  shared: number,
+  output: number,
+  inImage: number,
+  outImage: number,
+): void {
+  const col = colScratch(arena, g);
+  const half = convSplit(arena, g);
+  if (half === 0) {
+    setGeometry(arena, g);
+    arena.exports[fn](input, shared, output, col);
+    return;
+  }
+  const col2 = colScratch(arena, g);
+  arena.pool!.run(
+    [
+      ['setConvGeometry', ...geometryArgs(g, g.batch - half)],
+      [fn, input + half * inImage, shared, output + half * outImage, col2],
+    ],
+    () => {
+      setGeometry(arena, g, half);
+      arena.exports[fn](input, shared, output, col);
+    },
   );
 }
 
@@ -132,9 +285,8 @@ export function wasmConv2d(arena: WasmArena, tsKernel: KernelFn): KernelFn {
         const w = arena.copyIn(wInfo.handle as Float32Array, g.outChannels * g.colRows);
         const outSize = g.batch * g.outChannels * g.colCols;
         const out = arena.alloc(outSize);
-        const col = colScratch(arena, g);
-        setGeometry(arena, g);
-        arena.exports.conv2dForward(x, w, out, col);
+        const inImage = g.inChannels * g.height * g.width * 4;
+        runConv(arena, g, 'conv2dForward', x, w, out, inImage, g.outChannels * g.colCols * 4);
         const shape = [g.batch, g.outChannels, g.outH, g.outW];
         return { handle: arena.copyOut(out, outSize), shape, dtype: 'float32' };
       },
@@ -159,9 +311,8 @@ export function wasmConv2dBackpropInput(arena: WasmArena, tsKernel: KernelFn): K
         const w = arena.copyIn(wInfo.handle as Float32Array, g.outChannels * g.colRows);
         const dxSize = g.batch * g.inChannels * g.height * g.width;
         const dx = arena.alloc(dxSize);
-        const col = colScratch(arena, g);
-        setGeometry(arena, g);
-        arena.exports.conv2dBackpropInput(dy, w, dx, col);
+        const dyImage = g.outChannels * g.colCols * 4;
+        runConv(arena, g, 'conv2dBackpropInput', dy, w, dx, dyImage, g.inChannels * g.height * g.width * 4);
         const shape = [g.batch, g.inChannels, g.height, g.width];
         return { handle: arena.copyOut(dx, dxSize), shape, dtype: 'float32' };
       },
@@ -187,10 +338,32 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
         const dwSize = g.outChannels * g.colRows;
         const dw = arena.alloc(dwSize);
         const col = colScratch(arena, g);
-        setGeometry(arena, g);
-        arena.exports.conv2dBackpropFilter(x, dy, dw, col);
         const shape = [g.outChannels, g.groupIn, g.kernelH, g.kernelW];
-        return { handle: arena.copyOut(dw, dwSize), shape, dtype: 'float32' };
+        const half = convSplit(arena, g);
+        if (half === 0) {
+          setGeometry(arena, g);
+          arena.exports.conv2dBackpropFilter(x, dy, dw, col);
+          return { handle: arena.copyOut(dw, dwSize), shape, dtype: 'float32' };
+        }
+        // Two threads: each sums the gradient over its images into its own buffer, then the two are added.
+        const dw2 = arena.alloc(dwSize);
+        const col2 = colScratch(arena, g);
+        const xImage = g.inChannels * g.height * g.width * 4;
+        const dyImage = g.outChannels * g.colCols * 4;
+        arena.pool!.run(
+          [
+            ['setConvGeometry', ...geometryArgs(g, g.batch - half)],
+            ['conv2dBackpropFilter', x + half * xImage, dy + half * dyImage, dw2, col2],
+          ],
+          () => {
+            setGeometry(arena, g, half);
+            arena.exports.conv2dBackpropFilter(x, dy, dw, col);
+          },
+        );
+        const sum = arena.copyOut(dw, dwSize);
+        const other = arena.copyOut(dw2, dwSize);
+        for (let i = 0; i < dwSize; i++) sum[i] = sum[i]! + other[i]!;
+        return { handle: sum, shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
     );

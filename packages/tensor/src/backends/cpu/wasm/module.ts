@@ -7,12 +7,15 @@
  * the module's memory grows to the largest single call's operands and then stays that size, however long training
  * runs (test/wasm_memory.test.ts checks it).
  */
-import { relaxedSimdWasm, simdWasm } from './kernels.generated.js';
+import { relaxedSimdThreadsWasm, relaxedSimdWasm, simdThreadsWasm, simdWasm } from './kernels.generated.js';
+import { THREADS_MIN_MACS, WorkerPool } from './threads.js';
 
 /** The exports of assembly/index.ts. Addresses are byte offsets into `memory`; sizes and strides are elements. */
 export interface WasmExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
+  gemmScratchBytes(): number;
+  setGemmScratch(base: number): void;
   sgemm(
     m: number,
     n: number,
@@ -66,7 +69,10 @@ export interface WasmExports {
 }
 
 /** Which WebAssembly module runs: with relaxed SIMD's fused multiply-add where the engine has it, else plain SIMD. */
-export type WasmModuleKind = 'relaxed-simd' | 'simd';
+export type WasmModuleKind = 'relaxed-simd' | 'simd' | 'relaxed-simd-threads' | 'simd-threads';
+
+/** The threads build's memory limits in 64 KiB pages (asc --initialMemory / --maximumMemory in build_wasm.ts). */
+const THREADS_MEMORY_PAGES = { initial: 64, maximum: 32768 } as const;
 
 const PAGE = 65536;
 /** Operands start on a cache-line boundary. */
@@ -82,11 +88,16 @@ export class WasmArena {
   private readonly base: number;
   private top: number;
   private heap: Float32Array;
+  /** The second thread (threads build only); null when single-threaded. */
+  pool: WorkerPool | null = null;
+  /** Kernel calls with fewer multiply-adds stay on one thread (tests lower it to send every size to the worker). */
+  threadsMinMacs = THREADS_MIN_MACS;
 
-  constructor(exports: WasmExports, kind: WasmModuleKind) {
+  /** `reserve` bytes above the static scratch stay outside the arena (the worker's sgemm scratch). */
+  constructor(exports: WasmExports, kind: WasmModuleKind, reserve = 0) {
     this.exports = exports;
     this.kind = kind;
-    this.base = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
+    this.base = Math.ceil((Math.ceil(exports.heapBase() / ALIGN) * ALIGN + reserve) / ALIGN) * ALIGN;
     this.top = this.base;
     this.heap = new Float32Array(exports.memory.buffer);
   }
@@ -165,4 +176,45 @@ export function loadWasmKernels(): WasmArena | null {
     }
   }
   return loaded;
+}
+
+let threaded: WasmArena | null | undefined;
+
+/**
+ * The threads build of the kernels over a shared memory, with a worker thread (threads.ts) that starts in the
+ * background; null where shared memory, SIMD or Node's worker_threads are missing (browsers included, for now).
+ * Until the worker is up, or where the machine has one core, `pool.ready()` is false and calls run on one thread.
+ */
+export function loadThreadedWasmKernels(): WasmArena | null {
+  if (threaded !== undefined) return threaded;
+  threaded = null;
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function' || !node) return threaded;
+  const candidates: [WasmModuleKind, string][] = [
+    ['relaxed-simd-threads', relaxedSimdThreadsWasm],
+    ['simd-threads', simdThreadsWasm],
+  ];
+  for (const [kind, base64] of candidates) {
+    const bytes = decodeBase64(base64);
+    if (!WebAssembly.validate(bytes)) continue;
+    threaded = instantiateThreaded(bytes, kind);
+    break;
+  }
+  return threaded;
+}
+
+function instantiateThreaded(bytes: Uint8Array<ArrayBuffer>, kind: WasmModuleKind): WasmArena | null {
+  try {
+    const memory = new WebAssembly.Memory({ ...THREADS_MEMORY_PAGES, shared: true });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const exports = instance.exports as unknown as WasmExports;
+    const scratch = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
+    const arena = new WasmArena(exports, kind, exports.gemmScratchBytes());
+    arena.alloc(0); // grow the memory over the worker's scratch now, if the initial size does not cover it
+    arena.pool = new WorkerPool(bytes, memory, scratch);
+    return arena;
+  } catch {
+    // No shared memory here: the single-threaded modules run.
+    return null;
+  }
 }

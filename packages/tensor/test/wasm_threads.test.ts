@@ -1,0 +1,149 @@
+/**
+ * Two threads (src/backends/cpu/wasm/threads.ts): the threaded BatchMatMul and Conv2D kernels, with every size sent
+ * to the worker, against the single-threaded wasm kernels; and a Node process that used the worker exits on its own
+ * (the worker is unref'd). Skipped where there is no threads build (no shared memory) or one core.
+ */
+import { describe, expect, it } from 'vitest';
+import type { KernelFn, TensorInfo } from '../src/backend.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../src/backends/cpu/conv2d.js';
+import { batchMatMul } from '../src/backends/cpu/matmul.js';
+import {
+  wasmBatchMatMul,
+  wasmConv2d,
+  wasmConv2dBackpropFilter,
+  wasmConv2dBackpropInput,
+} from '../src/backends/cpu/wasm/kernels.js';
+import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
+
+const single = loadWasmKernels();
+const threaded = loadThreadedWasmKernels();
+// Node builtins by computed specifier: this file is also collected by the browser projects, where it skips.
+const builtin = (name: string) => import(/* @vite-ignore */ `node:${name}`);
+const cores: number = threaded ? (await builtin('os')).availableParallelism() : 1;
+const enabled = single !== null && threaded !== null && cores >= 2;
+
+function random(length: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 4294967296 - 0.5;
+  }
+  return out;
+}
+
+function info(shape: number[], seed: number): TensorInfo {
+  return {
+    handle: random(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+    dtype: 'float32',
+  };
+}
+
+async function workerReady(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!threaded!.pool!.ready()) {
+    if (Date.now() > deadline) throw new Error('the worker thread did not start');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Run `kernel` built on both arenas; expect results equal within `tolerance` (relative to the largest value). */
+function compare(
+  make: (arena: NonNullable<typeof single>) => KernelFn,
+  inputs: TensorInfo[],
+  attrs: object,
+  tolerance = 0,
+) {
+  const one = make(single!)(inputs, attrs as never, null as never);
+  const two = make(threaded!)(inputs, attrs as never, null as never);
+  expect(two.shape).toEqual(one.shape);
+  const a = one.handle as Float32Array;
+  const b = two.handle as Float32Array;
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(a[i]!));
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+  }
+  expect(diff).toBeLessThanOrEqual(tolerance * scale);
+}
+
+describe.skipIf(!enabled)('wasm kernels on two threads', () => {
+  it('BatchMatMul matches one thread (row split, batch split, transposes, broadcasting)', async () => {
+    await workerReady();
+    threaded!.threadsMinMacs = 0;
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[1, 37, 29], [1, 29, 53], false, false],
+      [[1, 9, 300], [1, 300, 17], false, false],
+      [[3, 33, 21], [1, 21, 19], false, false],
+      [[4, 21, 33], [4, 21, 19], true, false],
+      [[5, 33, 21], [5, 19, 21], false, true],
+      [[2, 21, 130], [1, 70, 21], true, true],
+      [[1, 256, 256], [1, 256, 256], false, false],
+      [[41, 6, 5], [41, 5, 7], false, false],
+      [[33, 5, 6], [33, 7, 5], true, true],
+    ];
+    const jobs = threaded!.pool!.jobs;
+    let seed = 1;
+    for (const [aShape, bShape, transposeA, transposeB] of cases) {
+      const inputs = [info(aShape, seed++), info(bShape, seed++)];
+      compare((arena) => wasmBatchMatMul(arena, batchMatMul, 0), inputs, { transposeA, transposeB });
+    }
+    // The worker took part in every one of these (threadsMinMacs 0; the batch of 41 in two rounds) and stays usable.
+    expect(threaded!.pool!.jobs - jobs).toBeGreaterThanOrEqual(cases.length);
+    expect(threaded!.pool!.ready()).toBe(true);
+  });
+
+  it('Conv2D and its backprops match one thread (batch split)', async () => {
+    await workerReady();
+    threaded!.threadsMinMacs = 0;
+    const shapes: { x: number[]; w: number[]; stride: number; pad: number; groups: number }[] = [
+      { x: [4, 3, 13, 11], w: [6, 3, 3, 3], stride: 1, pad: 1, groups: 1 },
+      { x: [5, 4, 12, 12], w: [8, 2, 5, 5], stride: 2, pad: 0, groups: 2 },
+      { x: [3, 6, 7, 9], w: [5, 6, 1, 1], stride: 1, pad: 0, groups: 1 },
+      { x: [10, 20, 12, 12], w: [40, 20, 5, 5], stride: 1, pad: 0, groups: 1 },
+    ];
+    const jobs = threaded!.pool!.jobs;
+    let seed = 100;
+    for (const { x, w, stride, pad, groups } of shapes) {
+      const attrs = { stride: [stride, stride], padding: [pad, pad], dilation: [1, 1], groups };
+      const xInfo = info(x, seed++);
+      const wInfo = info(w, seed++);
+      const out = wasmConv2d(single!, conv2d)([xInfo, wInfo], attrs as never, null as never);
+      compare((arena) => wasmConv2d(arena, conv2d), [xInfo, wInfo], attrs);
+      const dy = info([...out.shape], seed++);
+      compare((arena) => wasmConv2dBackpropInput(arena, conv2dBackpropInput), [dy, wInfo], {
+        ...attrs,
+        inputShape: x,
+      });
+      // The filter gradient sums the two halves of the batch separately: equal within rounding.
+      compare(
+        (arena) => wasmConv2dBackpropFilter(arena, conv2dBackpropFilter),
+        [xInfo, dy],
+        { ...attrs, filterShape: w },
+        1e-5,
+      );
+    }
+    // Every one of the three kernels split its batch with the worker, for every shape.
+    expect(threaded!.pool!.jobs - jobs).toBe(3 * shapes.length);
+  });
+
+  it('a Node process that used the worker exits by itself', async () => {
+    const { spawnSync } = await builtin('child_process');
+    const { fileURLToPath } = await builtin('url');
+    const child = fileURLToPath(new URL('./threads_exit_child.ts', import.meta.url));
+    const started = Date.now();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', child], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.stdout).toContain('two threads: true');
+    expect(result.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
+});
