@@ -58,6 +58,26 @@ describe('Trainer on the bundled digits', () => {
     expect(await losses()).toEqual(await losses());
   });
 
+  it('is deterministic by seed for a conv net too (kernels that split across threads included)', async () => {
+    const spec = small({
+      epochs: 1,
+      probes: { every: 0 },
+      model: { type: 'network3', net: 'one-conv' },
+      loss: 'log-likelihood',
+      optimizer: { type: 'sgd', lr: 0.1 },
+      data: { dataset: 'bundled-digits', batchSize: 10, trainSize: 200 },
+    });
+    const losses = async () => {
+      const out: number[] = [];
+      await runExperiment(spec, {
+        runsDir,
+        onEvent: (e) => void (e.type === 'batchEnd' && out.push(e.loss)),
+      });
+      return out;
+    };
+    expect(await losses()).toEqual(await losses());
+  });
+
   it('resumes a stopped run to the same result as an uninterrupted one', async () => {
     const spec = small({ epochs: 3, probes: { every: 0 } });
     const full: number[] = [];

@@ -339,27 +339,39 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
         const dw = arena.alloc(dwSize);
         const col = colScratch(arena, g);
         const shape = [g.outChannels, g.groupIn, g.kernelH, g.kernelW];
-        const half = convSplit(arena, g);
+        // The filter gradient is a sum over images. Above the split size it is always summed as two halves, added
+        // in the same order, whether or not a second thread takes one (the worker may still be starting, or threads
+        // may be off): results then never depend on thread timing, and a seeded run stays reproducible.
+        const macs = g.batch * g.outChannels * g.colRows * g.colCols;
+        const half = g.batch >= 2 && macs >= arena.threadsMinMacs ? g.batch >> 1 : 0;
         if (half === 0) {
           setGeometry(arena, g);
           arena.exports.conv2dBackpropFilter(x, dy, dw, col);
           return { handle: arena.copyOut(dw, dwSize), shape, dtype: 'float32' };
         }
-        // Two threads: each sums the gradient over its images into its own buffer, then the two are added.
         const dw2 = arena.alloc(dwSize);
         const col2 = colScratch(arena, g);
         const xImage = g.inChannels * g.height * g.width * 4;
         const dyImage = g.outChannels * g.colCols * 4;
-        arena.pool!.run(
-          [
-            ['setConvGeometry', ...geometryArgs(g, g.batch - half)],
-            ['conv2dBackpropFilter', x + half * xImage, dy + half * dyImage, dw2, col2],
-          ],
-          () => {
-            setGeometry(arena, g, half);
-            arena.exports.conv2dBackpropFilter(x, dy, dw, col);
-          },
-        );
+        if (convSplit(arena, g) === half) {
+          // Two threads: each sums the gradient over its images into its own buffer.
+          arena.pool!.run(
+            [
+              ['setConvGeometry', ...geometryArgs(g, g.batch - half)],
+              ['conv2dBackpropFilter', x + half * xImage, dy + half * dyImage, dw2, col2],
+            ],
+            () => {
+              setGeometry(arena, g, half);
+              arena.exports.conv2dBackpropFilter(x, dy, dw, col);
+            },
+          );
+        } else {
+          // One thread, the same two halves one after the other.
+          setGeometry(arena, g, half);
+          arena.exports.conv2dBackpropFilter(x, dy, dw, col);
+          (arena.exports.setConvGeometry as (...args: number[]) => void)(...geometryArgs(g, g.batch - half));
+          arena.exports.conv2dBackpropFilter(x + half * xImage, dy + half * dyImage, dw2, col2);
+        }
         const sum = arena.copyOut(dw, dwSize);
         const other = arena.copyOut(dw2, dwSize);
         for (let i = 0; i < dwSize; i++) sum[i] = sum[i]! + other[i]!;
