@@ -227,6 +227,14 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return { params, buffers, children };
   }
 
+  /**
+   * Every registered child in registration order, repeats included (a module placed twice in a Sequential runs
+   * twice): what containers iterate. `children()`/`namedChildren()` list each module once, as PyTorch's do.
+   */
+  protected registeredChildren(): AnyModule[] {
+    return this.ownEntries().children.map(([, m]) => m);
+  }
+
   /** Direct children with their field names. */
   namedChildren(): [string, AnyModule][] {
     const seen = new Set<AnyModule>();
@@ -357,15 +365,18 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   stateDict(prefix = ''): StateDict {
     const out: StateDict = {};
-    const seen = new Set<AnyModule>();
+    // As PyTorch: a module reachable under two names (Sequential(l, l)) is saved under both; only a module that
+    // contains itself is cut short.
+    const ancestors = new Set<AnyModule>();
     const visit = (m: AnyModule, name: string) => {
-      if (seen.has(m)) return;
-      seen.add(m);
+      if (ancestors.has(m)) return;
+      ancestors.add(m);
       const own = m.ownEntries();
       const at = (key: string) => (name ? `${name}.${key}` : key);
       for (const [key, p] of own.params) out[at(key)] = p.detach();
       for (const [key, b] of own.buffers) if (!m._nn.nonPersistent.has(key)) out[at(key)] = b.detach();
       for (const [key, child] of own.children) visit(child, at(key));
+      ancestors.delete(m);
     };
     visit(this, prefix);
     return out;

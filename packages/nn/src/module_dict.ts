@@ -44,7 +44,7 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module {
   }
 
   values(): M[] {
-    return this.children() as M[];
+    return this.registeredChildren() as M[];
   }
 
   entries(): [string, M][] {

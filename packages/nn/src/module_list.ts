@@ -17,7 +17,7 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module {
   private list(): M[] {
     if (!this.cached)
       Object.defineProperty(this, 'cached', {
-        value: this.children() as M[],
+        value: this.registeredChildren() as M[],
         writable: true,
         enumerable: false,
       });

@@ -27,7 +27,11 @@ export class Sequential extends Module {
 
   private list(): AnyModule[] {
     if (!this.cached)
-      Object.defineProperty(this, 'cached', { value: this.children(), writable: true, enumerable: false });
+      Object.defineProperty(this, 'cached', {
+        value: this.registeredChildren(),
+        writable: true,
+        enumerable: false,
+      });
     return this.cached!;
   }
 

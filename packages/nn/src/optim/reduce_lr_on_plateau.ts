@@ -92,7 +92,8 @@ export class ReduceLROnPlateau {
 
   stateDict(): SchedulerStateDict {
     return {
-      best: this.best,
+      // JSON has no Infinity: the initial best (no epoch seen yet) is saved as null and restored on load.
+      best: Number.isFinite(this.best) ? this.best : null,
       numBadEpochs: this.numBadEpochs,
       cooldownCounter: this.cooldownCounter,
       lastEpoch: this.lastEpoch,
@@ -100,7 +101,13 @@ export class ReduceLROnPlateau {
   }
 
   loadStateDict(state: SchedulerStateDict): void {
-    this.best = state.best as number;
+    const best = state.best as number | null;
+    this.best =
+      best === null || best === undefined || !Number.isFinite(best)
+        ? this.mode === 'min'
+          ? Number.POSITIVE_INFINITY
+          : Number.NEGATIVE_INFINITY
+        : best;
     this.numBadEpochs = state.numBadEpochs as number;
     this.cooldownCounter = state.cooldownCounter as number;
     this.lastEpoch = state.lastEpoch as number;
