@@ -72,6 +72,10 @@ interface Slot {
   died: Promise<never>;
   ready: boolean;
   busy: boolean;
+  /** Its worker could not start: nothing will ever run here. */
+  dead: boolean;
+  /** Its proxy was released and its worker terminated (endSlot ran). */
+  released: boolean;
 }
 
 /** The ways a pool finished a task, per worker slot (to check that work spread). */
@@ -175,6 +179,8 @@ export class WorkerPool {
       died,
       ready: false,
       busy: true,
+      dead: false,
+      released: false,
     };
     this.slots[index] = slot;
     const setup = this.options.setup;
@@ -182,6 +188,7 @@ export class WorkerPool {
       try {
         await Promise.race([slot.remote.call(setup.task, setup.args ?? []), died]);
       } catch (cause) {
+        slot.dead = true;
         await this.endSlot(slot);
         throw new Error(
           `worker pool: setup task "${setup.task}" failed on worker ${index}: ${message(cause)}`,
@@ -197,10 +204,24 @@ export class WorkerPool {
     this.pump();
   }
 
+  /** Release a slot's proxy and end its worker; at most once per slot (close() after a failed restart is fine). */
   private async endSlot(slot: Slot): Promise<void> {
     slot.ready = false;
-    slot.remote[releaseProxy]();
+    if (slot.released) return;
+    slot.released = true;
+    try {
+      slot.remote[releaseProxy]();
+    } catch {
+      // Already released by comlink (the worker went away): nothing to do.
+    }
     await slot.handle.terminate();
+  }
+
+  /** A task can never run when every worker is dead, or when the one it is pinned to is. */
+  private unrunnable(workerIndex: number | undefined): boolean {
+    if (this.slots.length === 0) return false;
+    if (workerIndex !== undefined) return this.slots[workerIndex]?.dead === true;
+    return this.slots.every((slot) => slot.dead);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -208,6 +229,14 @@ export class WorkerPool {
 
   private enqueue<T>(name: string, args: unknown[], options: RunOptions, workerIndex: number | undefined) {
     if (this.closed) return Promise.reject(new Error(`worker pool: task "${name}" sent after close()`));
+    if (this.unrunnable(workerIndex)) {
+      return Promise.reject(
+        new Error(
+          `worker pool: no worker left for task "${name}": ${workerIndex === undefined ? 'every worker' : `worker ${workerIndex}`} ` +
+            'failed to restart after crashing (see the earlier error); close this pool and create a new one',
+        ),
+      );
+    }
     const transfer = options.transfer ?? [];
     const retry = options.retry ?? true;
     return new Promise<T>((resolve, reject) => {
@@ -297,7 +326,7 @@ export class WorkerPool {
       // Without a worker in this slot, tasks pinned to it can never run: fail them now rather than hang.
       for (let i = this.queue.length - 1; i >= 0; i--) {
         const task = this.queue[i]!;
-        if (task.workerIndex === slot.index || this.slots.every((s) => !s.ready)) {
+        if (this.unrunnable(task.workerIndex)) {
           this.queue.splice(i, 1);
           task.reject(new Error(`worker pool: no worker left for task "${task.name}": ${message(error)}`));
         }

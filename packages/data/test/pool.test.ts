@@ -35,6 +35,22 @@ describe('WorkerPool', () => {
     expect([...result.values]).toEqual([1, 4, 9]);
   });
 
+  test('when no worker can restart, new tasks reject at once (no hang) and close() still succeeds', async () => {
+    const counter = new SharedArrayBuffer(4);
+    const pool = await WorkerPool.create({
+      module: workerModule,
+      size: 2,
+      setup: { task: 'setupFailsAfter', args: [counter, 2] },
+    });
+    await expect(pool.run('exit', [3])).rejects.toThrow(/killed its worker/);
+    // Give the failed replacements a moment to be recorded.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = Date.now();
+    await expect(pool.run('add', [1, 2])).rejects.toThrow(/no worker left for task "add"/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expect(pool.close()).resolves.toBeUndefined();
+  });
+
   test('runs the setup task on every worker, replacements included', async () => {
     const pool = await makePool({ setup: { task: 'setup', args: [42] } });
     expect(await pool.runOnEach('setupValue')).toEqual([42, 42]);
