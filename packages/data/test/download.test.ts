@@ -24,6 +24,8 @@ const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
 const requests: { path: string; range: string | undefined }[] = [];
 /** Paths whose next response breaks off halfway (once each). */
 const dropOnce = new Set<string>();
+/** Paths whose next request gets a 503 (once each). */
+const unavailableOnce = new Set<string>();
 let server: Server;
 let base: string;
 
@@ -32,6 +34,10 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const range = req.headers.range;
     requests.push({ path: url.pathname, range });
+    if (unavailableOnce.delete(url.pathname)) {
+      res.writeHead(503).end();
+      return;
+    }
     const [, mirror, name] = url.pathname.split('/') as [string, string, string];
     let body = files[name];
     if (body === undefined) {
@@ -136,6 +142,18 @@ describe('download', () => {
       for (const [name, bytes] of Object.entries(files)) {
         expect(md5(new Uint8Array(await readFile(join(dir, name))))).toBe(md5(bytes));
       }
+    });
+  });
+
+  test('retries the same mirror after a 503 (a single mirror, as CIFAR-10 has, still works)', async () => {
+    await withTempDir(async (dir) => {
+      unavailableOnce.add('/good/t10k-labels-idx1-ubyte.gz');
+      requests.length = 0;
+      await download(resource([`${base}/good/`]), dir, { retryDelayMs: 10 });
+      expect(requests.filter((r) => r.path === '/good/t10k-labels-idx1-ubyte.gz')).toHaveLength(2);
+      expect(md5(new Uint8Array(await readFile(join(dir, 't10k-labels-idx1-ubyte.gz'))))).toBe(
+        md5(files['t10k-labels-idx1-ubyte.gz']!),
+      );
     });
   });
 

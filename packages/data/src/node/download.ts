@@ -77,8 +77,10 @@ export interface DownloadOptions {
   /** Replace the resource's mirrors (tests, local caches). */
   mirrors?: string[];
   onProgress?: (progress: DownloadProgress) => void;
-  /** Times to resume after a dropped connection, per mirror (default 3). */
+  /** Times to retry a mirror after a dropped connection, a refused connection or a 5xx/429 answer (default 3). */
   resumeAttempts?: number;
+  /** First wait before such a retry, in ms, doubled each time (default 500). */
+  retryDelayMs?: number;
 }
 
 const gunzipAsync = promisify(gunzip);
@@ -162,10 +164,27 @@ async function fetchResumable(
   options: DownloadOptions,
 ) {
   const attempts = (options.resumeAttempts ?? 3) + 1;
+  const wait = (attempt: number) =>
+    new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 500) * 2 ** attempt));
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
+    if (attempt > 0) await wait(attempt - 1);
     const have = (await stat(part).catch(() => undefined))?.size ?? 0;
-    const response = await fetch(url, { headers: have > 0 ? { range: `bytes=${have}-` } : {} });
+    let response: Response;
+    try {
+      // identity: a server's Content-Encoding would otherwise be undone by fetch, and the bytes would not hash right.
+      response = await fetch(url, {
+        headers: { 'accept-encoding': 'identity', ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
+      });
+    } catch (error) {
+      lastError = error; // refused or reset before any answer: the same mirror may answer on a retry
+      continue;
+    }
+    if (response.status >= 500 || response.status === 429) {
+      await response.body?.cancel();
+      lastError = new Error(`HTTP ${response.status} ${response.statusText}`);
+      continue; // the server's trouble may pass
+    }
     if (response.status === 416 && have > 0) {
       await response.body?.cancel();
       return; // the part is complete already; the checksum decides

@@ -8,7 +8,7 @@
  * against in-place tensor ops: see docs/nn.md). Other devices round-trip through the host (NOTE: a fused device kernel
  * would remove the copies; the WebGL backend is not a training target for large models yet).
  */
-import { asTensor, enableGrad, type Tensor, zeros } from '@nndl/tensor';
+import { asTensor, enableGrad, noGrad, type Tensor, zeros } from '@nndl/tensor';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -72,7 +72,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (setToNone) p.grad = null;
-        else if (p.grad) p.grad = zeros(p.shape, { dtype: p.grad.dtype, device: p.grad.device });
+        else if (p.grad) noGrad(() => p.grad!.zero_()); // in place, as PyTorch: references to .grad see it
       }
     }
   }
