@@ -1,4 +1,4 @@
-import { defaultGenerator, Generator } from '@nndl/tensor';
+import { defaultGenerator, Generator, randperm as tensorRandperm } from '@nndl/tensor';
 
 /** Options shared by everything random here: a generator, or a seed to make one; else the default generator. */
 export interface RandomOptions {
@@ -19,15 +19,8 @@ export function generatorFrom(options: RandomOptions = {}): Generator {
  * randperm(5, new Generator(0)); // Int32Array [3, 0, 4, 1, 2] (always the same for seed 0)
  */
 export function randperm(n: number, generator: Generator): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(generator.random() * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
+  // @nndl/tensor's randperm is the one Fisher-Yates shuffle; this is its typed-array form.
+  return tensorRandperm(n, { generator }).dataSync() as Int32Array;
 }
 
 /**

@@ -22,21 +22,8 @@ export class Sequential extends Module {
     }
   }
 
-  /** The children in order, cached (see ModuleList): forward runs over it on every call. */
-  declare private cached: AnyModule[] | null;
-
   private list(): AnyModule[] {
-    if (!this.cached)
-      Object.defineProperty(this, 'cached', {
-        value: this.registeredChildren(),
-        writable: true,
-        enumerable: false,
-      });
-    return this.cached!;
-  }
-
-  protected override childrenChanged(): void {
-    if (this.cached) this.cached = null;
+    return this.childList() as AnyModule[];
   }
 
   get length(): number {

@@ -4,6 +4,8 @@
  * gradientStats: Nielsen's speed of learning on a fixed probe set). Runs on the WebGL backend when it starts, else
  * on the CPU. The page calls `train` in short slices, so pausing is just not calling it again.
  */
+
+import { randperm } from '@nndl/data';
 import {
   type BuiltModel,
   batchOf,
@@ -71,17 +73,6 @@ function specOf(config: PlaygroundConfig): ExperimentSpec {
   );
 }
 
-function shuffled(n: number, generator: Generator): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(generator.random() * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
-}
-
 function probeNow(s: Session): Probe | null {
   if (!probeBatch) return null;
   const [x, y] = probeBatch;
@@ -147,7 +138,7 @@ const api: WorkerApi = {
       layers,
       optimizer: new optim.SGD(built.module.parameters(), { lr: config.lr }),
       generator,
-      order: shuffled(digits.train.length, generator),
+      order: randperm(digits.train.length, generator),
       position: 0,
       step: 0,
       epoch: 0,
@@ -171,7 +162,7 @@ const api: WorkerApi = {
     let trained = 0;
     while (trained < maxSteps && (trained === 0 || performance.now() - started < budgetMs)) {
       if (s.position + batchSize > s.order.length) {
-        s.order = shuffled(digits.train.length, s.generator);
+        s.order = randperm(digits.train.length, s.generator);
         s.position = 0;
         s.epoch++;
       }

@@ -20,6 +20,8 @@ export type FloatArray = Float32Array | Float64Array;
 // tile wins: it wastes least on the ragged edges of the small matrices of conv layers (M = 20 output channels).
 const MR = 4;
 const NR = 4;
+/** packPanels' panel width: the micro-kernel's MR and NR, which are equal. */
+const PANEL = MR;
 /** Depth of a packed panel: an NR x KC panel of B (8 KiB of doubles) stays in L1 while A streams past it. */
 const KC = 256;
 /** Rows of A packed at once: MC x KC doubles (256 KiB) sit in L2. */
@@ -414,86 +416,54 @@ function blockedGemm(
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packB(b, bOffset + pc * bRowStride + jc * bColStride, bRowStride, bColStride, kc, nc);
+      packPanels(PACKED_B, b, bOffset + pc * bRowStride + jc * bColStride, bColStride, bRowStride, nc, kc);
       // The first depth block overwrites C unless the caller asked to accumulate.
       const add = accumulate || pc > 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packA(a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc);
+        packPanels(PACKED_A, a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc);
         macroKernel(mc, nc, kc, c, cOffset + ic * ldc + jc, ldc, add);
       }
     }
   }
 }
 
-/** Pack an mc x kc block of A into MR-row panels of PACKED_A, each stored p-major: [(panel * kc + p) * MR + r]. */
-function packA(
-  a: FloatArray,
+/**
+ * Pack `lines` lines of `depth` values each into 4-line panels of `dest`, each stored depth-major:
+ * [(panel * depth + p) * 4 + line]. A's rows (MR) and B's columns (NR) are both such lines, so one routine packs
+ * both: A's line stride is its row stride and its step its column stride; B's the other way round.
+ */
+function packPanels(
+  dest: Float64Array,
+  src: FloatArray,
   offset: number,
-  rowStride: number,
-  colStride: number,
-  mc: number,
-  kc: number,
+  lineStride: number,
+  stepStride: number,
+  lines: number,
+  depth: number,
 ): void {
-  const ap = PACKED_A;
   let dst = 0;
-  for (let i0 = 0; i0 < mc; i0 += MR) {
-    const rows = Math.min(MR, mc - i0);
-    if (rows === MR) {
-      let src = offset + i0 * rowStride;
-      const r1 = rowStride;
-      const r2 = 2 * rowStride;
-      const r3 = 3 * rowStride;
-      for (let p = 0; p < kc; p++) {
-        ap[dst] = a[src]!;
-        ap[dst + 1] = a[src + r1]!;
-        ap[dst + 2] = a[src + r2]!;
-        ap[dst + 3] = a[src + r3]!;
-        dst += MR;
-        src += colStride;
+  for (let l0 = 0; l0 < lines; l0 += PANEL) {
+    const count = Math.min(PANEL, lines - l0);
+    if (count === PANEL) {
+      let at = offset + l0 * lineStride;
+      const l1 = lineStride;
+      const l2 = 2 * lineStride;
+      const l3 = 3 * lineStride;
+      for (let p = 0; p < depth; p++) {
+        dest[dst] = src[at]!;
+        dest[dst + 1] = src[at + l1]!;
+        dest[dst + 2] = src[at + l2]!;
+        dest[dst + 3] = src[at + l3]!;
+        dst += PANEL;
+        at += stepStride;
       }
     } else {
-      // Ragged last panel: zero rows, so that the micro-kernel needs no edge case.
-      for (let p = 0; p < kc; p++) {
-        const src = offset + i0 * rowStride + p * colStride;
-        for (let r = 0; r < MR; r++) ap[dst + r] = r < rows ? a[src + r * rowStride]! : 0;
-        dst += MR;
-      }
-    }
-  }
-}
-
-/** Pack a kc x nc block of B into NR-column panels of PACKED_B, each stored p-major: [(panel * kc + p) * NR + j]. */
-function packB(
-  b: FloatArray,
-  offset: number,
-  rowStride: number,
-  colStride: number,
-  kc: number,
-  nc: number,
-): void {
-  const bp = PACKED_B;
-  let dst = 0;
-  for (let j0 = 0; j0 < nc; j0 += NR) {
-    const cols = Math.min(NR, nc - j0);
-    if (cols === NR) {
-      let src = offset + j0 * colStride;
-      const c1 = colStride;
-      const c2 = 2 * colStride;
-      const c3 = 3 * colStride;
-      for (let p = 0; p < kc; p++) {
-        bp[dst] = b[src]!;
-        bp[dst + 1] = b[src + c1]!;
-        bp[dst + 2] = b[src + c2]!;
-        bp[dst + 3] = b[src + c3]!;
-        dst += NR;
-        src += rowStride;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const src = offset + j0 * colStride + p * rowStride;
-        for (let j = 0; j < NR; j++) bp[dst + j] = j < cols ? b[src + j * colStride]! : 0;
-        dst += NR;
+      // Ragged last panel: zero lines, so that the micro-kernel needs no edge case.
+      for (let p = 0; p < depth; p++) {
+        const at = offset + l0 * lineStride + p * stepStride;
+        for (let l = 0; l < PANEL; l++) dest[dst + l] = l < count ? src[at + l * lineStride]! : 0;
+        dst += PANEL;
       }
     }
   }
