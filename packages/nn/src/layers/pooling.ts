@@ -11,11 +11,8 @@ export interface Pool2dLayerOptions {
   padding?: Pair;
 }
 
-/**
- * Max over kernelSize windows of [N, C, H, W].
- * @example new MaxPool2d(2).call(randn([1, 20, 24, 24])); // [1, 20, 12, 12]
- */
-export class MaxPool2d extends Module {
+/** What MaxPool2d and AvgPool2d share: the window settings, their printing, and the call into `F`. */
+abstract class Pool2d extends Module {
   readonly kernelSize: Pair;
   readonly stride: Pair;
   readonly padding: Pair;
@@ -27,8 +24,10 @@ export class MaxPool2d extends Module {
     this.padding = options.padding ?? 0;
   }
 
+  protected abstract pool(x: Tensor, kernelSize: Pair, options: { stride: Pair; padding: Pair }): Tensor;
+
   override forward(x: Tensor): Tensor {
-    return F.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    return this.pool(x, this.kernelSize, { stride: this.stride, padding: this.padding });
   }
 
   override extraRepr(): string {
@@ -36,24 +35,19 @@ export class MaxPool2d extends Module {
   }
 }
 
+/**
+ * Max over kernelSize windows of [N, C, H, W].
+ * @example new MaxPool2d(2).call(randn([1, 20, 24, 24])); // [1, 20, 12, 12]
+ */
+export class MaxPool2d extends Pool2d {
+  protected pool(x: Tensor, kernelSize: Pair, options: { stride: Pair; padding: Pair }): Tensor {
+    return F.maxPool2d(x, kernelSize, options);
+  }
+}
+
 /** Average over kernelSize windows; padded cells count in the divisor (PyTorch's countIncludePad). */
-export class AvgPool2d extends Module {
-  readonly kernelSize: Pair;
-  readonly stride: Pair;
-  readonly padding: Pair;
-
-  constructor(kernelSize: Pair, options: Pool2dLayerOptions = {}) {
-    super();
-    this.kernelSize = kernelSize;
-    this.stride = options.stride ?? kernelSize;
-    this.padding = options.padding ?? 0;
-  }
-
-  override forward(x: Tensor): Tensor {
-    return F.avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
-  }
-
-  override extraRepr(): string {
-    return `kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
+export class AvgPool2d extends Pool2d {
+  protected pool(x: Tensor, kernelSize: Pair, options: { stride: Pair; padding: Pair }): Tensor {
+    return F.avgPool2d(x, kernelSize, options);
   }
 }

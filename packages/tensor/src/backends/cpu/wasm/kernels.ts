@@ -271,54 +271,52 @@ function colScratch(arena: WasmArena, g: ConvGeometry): number {
   return g.pointwise ? 0 : arena.alloc(g.colRows * g.colCols);
 }
 
-/** Conv2D in wasm (float32); the same contract as conv2d.ts's `conv2d`. */
-export function wasmConv2d(arena: WasmArena, tsKernel: KernelFn): KernelFn {
+/**
+ * Conv2D and Conv2DBackpropInput share one shape: an image-major operand (x, or dy) and the filter in, an image-major
+ * result (y, or dx) out, computed image by image (on two threads for large batches, see runConv).
+ */
+function imageMajorConv(
+  op: 'conv2d' | 'conv2dBackpropInput',
+  fn: 'conv2dForward' | 'conv2dBackpropInput',
+  arena: WasmArena,
+  tsKernel: KernelFn,
+): KernelFn {
   return (inputs, attrs, backend) => {
-    const xInfo = inputs[0]!;
+    const inInfo = inputs[0]!;
     const wInfo = inputs[1]!;
-    if (xInfo.dtype !== 'float32' || wInfo.dtype !== 'float32') return tsKernel(inputs, attrs, backend);
-    const g = geometry('conv2d', xInfo.shape, wInfo.shape, attrs as Conv2DAttrs);
+    if (inInfo.dtype !== 'float32' || wInfo.dtype !== 'float32') return tsKernel(inputs, attrs, backend);
+    const forward = op === 'conv2d';
+    const inputShape = forward ? inInfo.shape : (attrs as Conv2DBackpropInputAttrs).inputShape;
+    const g = geometry(op, inputShape, wInfo.shape, attrs as Conv2DAttrs);
+    if (!forward) checkDy(op, inInfo.shape, g);
+    const xImage = g.inChannels * g.height * g.width;
+    const yImage = g.outChannels * g.colCols;
+    const [inImage, outImage] = forward ? [xImage, yImage] : [yImage, xImage];
     return withArena(
       arena,
       () => {
-        const x = arena.copyIn(xInfo.handle as Float32Array, g.batch * g.inChannels * g.height * g.width);
+        const input = arena.copyIn(inInfo.handle as Float32Array, g.batch * inImage);
         const w = arena.copyIn(wInfo.handle as Float32Array, g.outChannels * g.colRows);
-        const outSize = g.batch * g.outChannels * g.colCols;
-        const out = arena.alloc(outSize);
-        const inImage = g.inChannels * g.height * g.width * 4;
-        runConv(arena, g, 'conv2dForward', x, w, out, inImage, g.outChannels * g.colCols * 4);
-        const shape = [g.batch, g.outChannels, g.outH, g.outW];
-        return { handle: arena.copyOut(out, outSize), shape, dtype: 'float32' };
+        const out = arena.alloc(g.batch * outImage);
+        runConv(arena, g, fn, input, w, out, inImage * 4, outImage * 4);
+        const shape = forward
+          ? [g.batch, g.outChannels, g.outH, g.outW]
+          : [g.batch, g.inChannels, g.height, g.width];
+        return { handle: arena.copyOut(out, g.batch * outImage), shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
     );
   };
 }
 
+/** Conv2D in wasm (float32); the same contract as conv2d.ts's `conv2d`. */
+export function wasmConv2d(arena: WasmArena, tsKernel: KernelFn): KernelFn {
+  return imageMajorConv('conv2d', 'conv2dForward', arena, tsKernel);
+}
+
 /** Conv2DBackpropInput in wasm (float32); the same contract as conv2d.ts's `conv2dBackpropInput`. */
 export function wasmConv2dBackpropInput(arena: WasmArena, tsKernel: KernelFn): KernelFn {
-  return (inputs, attrs, backend) => {
-    const dyInfo = inputs[0]!;
-    const wInfo = inputs[1]!;
-    if (dyInfo.dtype !== 'float32' || wInfo.dtype !== 'float32') return tsKernel(inputs, attrs, backend);
-    const a = attrs as Conv2DBackpropInputAttrs;
-    const g = geometry('conv2dBackpropInput', a.inputShape, wInfo.shape, a);
-    checkDy('conv2dBackpropInput', dyInfo.shape, g);
-    return withArena(
-      arena,
-      () => {
-        const dy = arena.copyIn(dyInfo.handle as Float32Array, g.batch * g.outChannels * g.colCols);
-        const w = arena.copyIn(wInfo.handle as Float32Array, g.outChannels * g.colRows);
-        const dxSize = g.batch * g.inChannels * g.height * g.width;
-        const dx = arena.alloc(dxSize);
-        const dyImage = g.outChannels * g.colCols * 4;
-        runConv(arena, g, 'conv2dBackpropInput', dy, w, dx, dyImage, g.inChannels * g.height * g.width * 4);
-        const shape = [g.batch, g.inChannels, g.height, g.width];
-        return { handle: arena.copyOut(dx, dxSize), shape, dtype: 'float32' };
-      },
-      () => tsKernel(inputs, attrs, backend),
-    );
-  };
+  return imageMajorConv('conv2dBackpropInput', 'conv2dBackpropInput', arena, tsKernel);
 }
 
 /** Conv2DBackpropFilter in wasm (float32); the same contract as conv2d.ts's `conv2dBackpropFilter`. */
