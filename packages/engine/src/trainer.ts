@@ -77,8 +77,6 @@ interface Progress {
   loaderGenerator: number[];
 }
 
-const isFiniteNumber = (v: number) => Number.isFinite(v);
-
 function allFinite(t: Tensor): boolean {
   const v = t.dataSync();
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
@@ -409,7 +407,7 @@ export class Trainer {
             optimizer.zeroGrad();
             const loss = parallel ? null : built.loss(built.forward(x), y);
             const value = parallel ? await parallel.step(x, y) : loss!.item();
-            if (!isFiniteNumber(value)) {
+            if (!Number.isFinite(value)) {
               if (loss) loss.backward();
               const layer = this.diagnose(built, layers, x, y);
               throw new TrainingError(

@@ -249,6 +249,11 @@ export function chapter6Net(
   const fc = (nIn: number, nOut: number, activation: Network3Activation, pDropout = 0) =>
     new FullyConnectedLayer(nIn, nOut, { activation, pDropout, generator, dtype });
   const softmax = (nIn: number, pDropout = 0) => new SoftmaxLayer(nIn, 10, { pDropout, generator, dtype });
+  // The book's two convolutional stages: 20 filters 5x5 + pool 2 (28 -> 12), then 40 filters 5x5 + pool 2 (12 -> 4).
+  const twoConvs = (activation: Network3Activation) => [
+    conv([20, 1, 5, 5], activation, true),
+    conv([40, 20, 5, 5], activation, false),
+  ];
   switch (name) {
     case 'shallow':
       return new Network3([fc(784, 100, 'sigmoid'), softmax(100)]);
@@ -259,31 +264,19 @@ export function chapter6Net(
         softmax(100),
       ]);
     case 'twoConv':
-      return new Network3([
-        conv([20, 1, 5, 5], 'sigmoid', true),
-        conv([40, 20, 5, 5], 'sigmoid', false),
-        fc(40 * 4 * 4, 100, 'sigmoid'),
-        softmax(100),
-      ]);
+      return new Network3([...twoConvs('sigmoid'), fc(40 * 4 * 4, 100, 'sigmoid'), softmax(100)]);
     case 'twoConvRelu':
-      return new Network3([
-        conv([20, 1, 5, 5], 'relu', true),
-        conv([40, 20, 5, 5], 'relu', false),
-        fc(40 * 4 * 4, 100, 'relu'),
-        softmax(100),
-      ]);
+      return new Network3([...twoConvs('relu'), fc(40 * 4 * 4, 100, 'relu'), softmax(100)]);
     case 'twoConvReluTwoFc':
       return new Network3([
-        conv([20, 1, 5, 5], 'relu', true),
-        conv([40, 20, 5, 5], 'relu', false),
+        ...twoConvs('relu'),
         fc(40 * 4 * 4, 100, 'relu'),
         fc(100, 100, 'relu'),
         softmax(100),
       ]);
     case 'dropout':
       return new Network3([
-        conv([20, 1, 5, 5], 'relu', true),
-        conv([40, 20, 5, 5], 'relu', false),
+        ...twoConvs('relu'),
         fc(40 * 4 * 4, 1000, 'relu', 0.5),
         fc(1000, 1000, 'relu', 0.5),
         softmax(1000, 0.5),

@@ -4,7 +4,7 @@ import { isFloating } from '../dtype.js';
 import * as K from '../kernel_names.js';
 import { normalizeDim, normalizeDims } from '../shape.js';
 import type { Tensor, ValuesIndices } from '../tensor.js';
-import { cast, div, eq, exp, gt, log, mul, sqrt, sub, sumTo, where } from './elementwise.js';
+import { cast, div, eq, exp, gt, log, mul, sqrt, sub, where } from './elementwise.js';
 import { runKernel } from './kernel.js';
 import { expand, reshape } from './shape.js';
 
@@ -181,5 +181,3 @@ export function all(x: Tensor): Tensor {
 export function any(x: Tensor): Tensor {
   return gt(sum(cast(cast(x, 'bool'), 'int32')), 0);
 }
-
-export { sumTo };

@@ -1,7 +1,7 @@
 /** Shape ops. reshape/view share storage; the others copy into new contiguous storage. */
 import { needsGrad, record } from '../autograd/node.js';
 import * as K from '../kernel_names.js';
-import { formatShape, normalizeDim, type Shape, shapesEqual, sizeOf } from '../shape.js';
+import { formatShape, normalizeDim, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './elementwise.js';
 import { runKernel } from './kernel.js';
@@ -348,5 +348,3 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   }
   return out;
 }
-
-export type { Shape };

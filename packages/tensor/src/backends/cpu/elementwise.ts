@@ -4,7 +4,7 @@
  * and run several times slower. Where `new Function` is forbidden (a strict Content-Security-Policy), the same loops
  * run with a closure instead.
  */
-import type { Backend, KernelFn, TensorInfo } from '../../backend.js';
+import type { KernelFn, TensorInfo } from '../../backend.js';
 import { allocate, type DType, type TypedArray } from '../../dtype.js';
 import type { CastAttrs, ClipAttrs } from '../../kernel_names.js';
 import { broadcastShapes, type Shape, shapesEqual, sizeOf, stridesOf } from '../../shape.js';
@@ -230,5 +230,3 @@ export const cast: KernelFn = ((inputs: readonly TensorInfo[], attrs: CastAttrs)
   } else out.set(values);
   return { handle: out, shape: x.shape, dtype: attrs.dtype };
 }) as KernelFn;
-
-export type { Backend };
