@@ -82,7 +82,7 @@ async function main(argv: readonly string[]): Promise<void> {
           : `(SIMD ${tfjs.wasmSimd ? 'on' : 'off'}, ${tfjs.wasmThreads} thread)`),
     );
     console.log(
-      `all runs single-threaded; figures are medians of repeats after warm-up, timed by ` +
+      `side-by-side rows single-threaded (the "two threads" row aside); medians of repeats after warm-up, timed by ` +
         `${cpuTime ? 'process CPU time' : 'wall clock'}\n`,
     );
   }
