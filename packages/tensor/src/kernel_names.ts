@@ -38,6 +38,17 @@ export const UNARY_KERNELS = [
 ] as const;
 export type UnaryKernel = (typeof UNARY_KERNELS)[number];
 
+/**
+ * Activation gradients from the activation's output: inputs (y, dy) of one shape, output dy * f'(x) written in y.
+ * SigmoidGrad: dy y (1 - y); TanhGrad: dy (1 - y^2); ReluGrad: dy where y > 0, else 0. Backward passes use them
+ * instead of three elementwise ops (one pass and one allocation instead of three).
+ */
+export const SigmoidGrad = 'SigmoidGrad';
+export const TanhGrad = 'TanhGrad';
+export const ReluGrad = 'ReluGrad';
+export const ACTIVATION_GRAD_KERNELS = [SigmoidGrad, TanhGrad, ReluGrad] as const;
+export type ActivationGradKernel = (typeof ACTIVATION_GRAD_KERNELS)[number];
+
 /** Clip to [min, max]; either bound may be null. */
 export const ClipByValue = 'ClipByValue';
 export interface ClipAttrs {

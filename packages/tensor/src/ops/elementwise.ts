@@ -1,4 +1,5 @@
 /** Elementwise ops with broadcasting, each with its backward beside it. */
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { needsGrad, record } from '../autograd/node.js';
 import { type DType, isFloating } from '../dtype.js';
 import * as K from '../kernel_names.js';
@@ -17,6 +18,11 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   const axes: number[] = [];
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  if (axes.length > 0 && !isGradEnabled()) {
+    // A plain backward: one Sum whose fresh result has the target shape (a reshaped view would have to be cloned
+    // before it could become a .grad).
+    return runKernel(K.Sum, [g], { axes, keepDims: false }, undefined, shape);
   }
   // Through the differentiable sum and reshape, so that higher-order gradients (createGraph) see it.
   const out = axes.length > 0 ? sum(g, axes, true) : g;
@@ -219,24 +225,37 @@ export function cos(x: Tensor): Tensor {
   return out;
 }
 
+/**
+ * dy * f'(x) from an activation's output y: one fused kernel in a plain backward pass; with grad mode on (a backward
+ * with createGraph, for higher-order gradients) the same formula from differentiable ops.
+ */
+function activationGrad(kernel: K.ActivationGradKernel, y: Tensor, dy: Tensor): Tensor {
+  // Autograd hands a backward function a gradient of its output's shape and dtype, which is the kernel's contract.
+  if (!isGradEnabled()) return runKernel(kernel, [y, dy]);
+  if (kernel === K.SigmoidGrad) return mul(dy, mul(y, sub(1, y)));
+  if (kernel === K.TanhGrad) return mul(dy, sub(1, mul(y, y)));
+  return mul(dy, cast(gt(y, 0), dy.dtype));
+}
+
 /** 1 / (1 + e^-x), computed without overflow for large |x|. d/dx = s (1 - s). */
 export function sigmoid(x: Tensor): Tensor {
   x = floatInput(x);
   const out = runKernel(K.Sigmoid, [x]);
-  if (needsGrad(x)) record('SigmoidBackward', [x], out, (g) => [mul(g, mul(out, sub(1, out)))], [out]);
+  if (needsGrad(x))
+    record('SigmoidBackward', [x], out, (g) => [activationGrad(K.SigmoidGrad, out, g)], [out]);
   return out;
 }
 
 export function tanh(x: Tensor): Tensor {
   x = floatInput(x);
   const out = runKernel(K.Tanh, [x]);
-  if (needsGrad(x)) record('TanhBackward', [x], out, (g) => [mul(g, sub(1, mul(out, out)))], [out]);
+  if (needsGrad(x)) record('TanhBackward', [x], out, (g) => [activationGrad(K.TanhGrad, out, g)], [out]);
   return out;
 }
 
 export function relu(x: Tensor): Tensor {
   const out = runKernel(K.Relu, [x]);
-  if (needsGrad(x)) record('ReluBackward', [x], out, (g) => [mul(g, cast(gt(out, 0), g.dtype))], [out]);
+  if (needsGrad(x)) record('ReluBackward', [x], out, (g) => [activationGrad(K.ReluGrad, out, g)], [out]);
   return out;
 }
 

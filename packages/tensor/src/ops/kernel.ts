@@ -2,14 +2,20 @@
 import { type Backend, findKernel, getBackend, type TensorInfo } from '../backend.js';
 import { type DType, isFloating, promoteTypes } from '../dtype.js';
 import * as K from '../kernel_names.js';
+import { sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
-/** Run kernel `name` on the inputs' device and wrap the result in a new Tensor (no autograd recording). */
+/**
+ * Run kernel `name` on the inputs' device and wrap the result in a new Tensor (no autograd recording). With
+ * `outShape`, the result is wrapped with that shape instead of the kernel's (same number of elements): a fresh
+ * tensor that owns its storage, where a reshape would make a view.
+ */
 export function runKernel(
   name: string,
   inputs: readonly Tensor[],
   attrs: object = {},
   device?: Backend,
+  outShape?: readonly number[],
 ): Tensor {
   const backend = device ?? inputs[0]?._backend ?? getBackend();
   for (let i = 0; i < inputs.length; i++) {
@@ -29,7 +35,12 @@ export function runKernel(
   const fn = findKernel(backend, name);
   if (fn !== null) {
     const out = fn(inputs as readonly TensorInfo[], attrs as never, backend);
-    return new Tensor(out.handle, out.shape, out.dtype, backend);
+    return new Tensor(
+      out.handle,
+      outShape ? reshapedTo(name, out.shape, outShape) : out.shape,
+      out.dtype,
+      backend,
+    );
   }
   // The backend lacks this kernel: run it on the CPU and move the result back.
   const cpu = getBackend('cpu');
@@ -40,7 +51,26 @@ export function runKernel(
   }));
   const out = findKernel(cpu, name)!(cpuInputs, attrs as never, cpu);
   const values = cpu.readSync(out.handle, out.dtype);
-  return new Tensor(backend.write(values, out.shape, out.dtype), out.shape, out.dtype, backend);
+  const shape = outShape ? reshapedTo(name, out.shape, outShape) : out.shape;
+  return new Tensor(backend.write(values, shape, out.dtype), shape, out.dtype, backend);
+}
+
+function reshapedTo(name: string, shape: readonly number[], outShape: readonly number[]): number[] {
+  if (sizeOf(shape) !== sizeOf(outShape)) {
+    throw new Error(`${name}: internal error, cannot wrap a result of shape [${shape}] as [${outShape}]`);
+  }
+  return outShape.slice();
+}
+
+/**
+ * `t` seen with another shape of the same size, as a kernel operand only: no Tensor, no view, no autograd node (the
+ * caller records the op itself). Fused ops use it to hand kernels 3-D or broadcastable operands.
+ */
+export function operandAs(t: Tensor, shape: readonly number[]): Tensor {
+  if (sizeOf(shape) !== t.numel()) {
+    throw new Error(`internal error: operandAs cannot see [${t.shape}] as [${shape}]`);
+  }
+  return { handle: t.handle, shape, dtype: t.dtype, _backend: t._backend, _disposed: t._disposed } as Tensor;
 }
 
 /** A scalar operand as a 0-d tensor on `like`'s device, with the dtype PyTorch would give the pair. */

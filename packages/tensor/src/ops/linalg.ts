@@ -1,10 +1,12 @@
 /** Matrix products. Everything goes through one batched kernel with optional transposes (no transpose copies). */
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { needsGrad, record } from '../autograd/node.js';
 import * as K from '../kernel_names.js';
 import { broadcastShapes, formatShape, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, sumTo } from './elementwise.js';
-import { runKernel } from './kernel.js';
+import { operandAs, runKernel } from './kernel.js';
+import { sum } from './reduce.js';
 import { expand, permute, reshape, squeeze } from './shape.js';
 
 /**
@@ -48,6 +50,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: both arguments need at least 1 dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
     );
   }
+  if (a.ndim === 2 && b.ndim === 2) return mm2(a, b);
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]!]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.shape[0]!, 1]) : b;
   const [m, k] = a2.shape.slice(-2) as [number, number];
@@ -69,6 +72,32 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   let out = reshape(out3, [...batch, m, n]);
   if (a.ndim === 1) out = squeeze(out, -2);
   if (b.ndim === 1) out = squeeze(out, -1);
+  return out;
+}
+
+/**
+ * The 2-D product as one kernel call and one autograd node, whose gradients (outside createGraph) are fresh kernel
+ * results of the operands' shapes: backward hands them to .grad without the copy that a reshaped view would need.
+ */
+function mm2(a: Tensor, b: Tensor): Tensor {
+  const [m, k] = a.shape as [number, number];
+  const [k2, n] = b.shape as [number, number];
+  if (k !== k2) {
+    throw new Error(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not align: ${k} != ${k2}`,
+    );
+  }
+  const a3 = (x: Tensor) => operandAs(x, [1, x.shape[0]!, x.shape[1]!]);
+  const out = runKernel(K.BatchMatMul, [a3(a), a3(b)], NN, undefined, [m, n]);
+  if (needsGrad(a, b)) {
+    record('MmBackward', [a, b], out, (g, need) => {
+      if (isGradEnabled()) return [need[0] ? matmul(g, t(b)) : null, need[1] ? matmul(t(a), g) : null];
+      return [
+        need[0] ? runKernel(K.BatchMatMul, [a3(g), a3(b)], NT, undefined, a.shape) : null,
+        need[1] ? runKernel(K.BatchMatMul, [a3(a), a3(g)], TN, undefined, b.shape) : null,
+      ];
+    });
+  }
   return out;
 }
 
@@ -126,9 +155,65 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     );
   }
   const lead = x.shape.slice(0, -1);
-  const x3 = reshape(x, [1, sizeOf(lead), inFeatures]);
-  const y3 = batchMatMul3(x3, reshape(weight, [1, weight.shape[0]!, inFeatures]), false, true);
-  let y = reshape(y3, [...lead, weight.shape[0]!]);
-  if (bias) y = add(y, bias);
-  return y;
+  const outFeatures = weight.shape[0]!;
+  const rows = sizeOf(lead);
+  const outShape = [...lead, outFeatures];
+  // A bias that is not a plain [out] vector of the same dtype (one that broadcasts differently, or promotes) goes
+  // through add, as any other operand would.
+  const fusedBias =
+    bias && bias.dtype === x.dtype && bias.ndim === 1 && bias.shape[0] === outFeatures ? bias : null;
+  // One kernel call on x and W seen as [1, rows, in] and [1, out, in]: no views, and one autograd node for the layer.
+  let y = runKernel(
+    K.BatchMatMul,
+    [operandAs(x, [1, rows, inFeatures]), operandAs(weight, [1, outFeatures, inFeatures])],
+    { transposeA: false, transposeB: true },
+    undefined,
+    outShape,
+  );
+  if (fusedBias) y = runKernel(K.Add, [y, fusedBias]);
+  const inputs = fusedBias ? [x, weight, fusedBias] : [x, weight];
+  if (needsGrad(x, weight, fusedBias ?? undefined)) {
+    record(
+      'LinearBackward',
+      inputs,
+      y,
+      (g, need) => {
+        if (isGradEnabled()) {
+          // createGraph (higher-order gradients): the same products from differentiable ops.
+          const g2 = reshape(g, [rows, outFeatures]);
+          return [
+            need[0] ? reshape(matmul(g2, weight), x.shape) : null,
+            need[1] ? matmul(t(g2), reshape(x, [rows, inFeatures])) : null,
+            need[2] ? sum(g2, 0) : null,
+          ];
+        }
+        // Each gradient is one kernel call whose fresh result has the parameter's shape, so that backward hands it
+        // to .grad without a copy (a reshaped view would have to be cloned).
+        const g3 = operandAs(g, [1, rows, outFeatures]);
+        return [
+          need[0]
+            ? runKernel(
+                K.BatchMatMul,
+                [g3, operandAs(weight, [1, outFeatures, inFeatures])],
+                NN,
+                undefined,
+                x.shape,
+              )
+            : null,
+          need[1]
+            ? runKernel(K.BatchMatMul, [g3, operandAs(x, [1, rows, inFeatures])], TN, undefined, weight.shape)
+            : null,
+          need[2]
+            ? runKernel(K.Sum, [operandAs(g, [rows, outFeatures])], { axes: [0], keepDims: false })
+            : null,
+        ];
+      },
+      [x, weight],
+    );
+  }
+  return fusedBias || !bias ? y : add(y, bias);
 }
+
+const NN = { transposeA: false, transposeB: false };
+const TN = { transposeA: true, transposeB: false };
+const NT = { transposeA: false, transposeB: true };

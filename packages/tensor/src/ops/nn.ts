@@ -5,7 +5,7 @@ import * as K from '../kernel_names.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, exp, mul, sub } from './elementwise.js';
-import { assertFloating, runKernel } from './kernel.js';
+import { assertFloating, operandAs, runKernel } from './kernel.js';
 import { sum } from './reduce.js';
 import { reshape, squeeze, unsqueeze } from './shape.js';
 
@@ -95,19 +95,35 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== o)) {
     throw new Error(`conv2d: bias must have shape [${o}], got ${formatShape(bias.shape)}`);
   }
-  const out = runKernel(K.Conv2D, [x, weight], attrs);
-  if (needsGrad(x, weight)) {
+  let out = runKernel(K.Conv2D, [x, weight], attrs);
+  // The bias joins the convolution's node (a bias of another dtype goes through add, which promotes), and its
+  // gradient is one Sum whose fresh result has the bias's shape (a reshaped view would be cloned into .grad).
+  const fusedBias = bias && bias.dtype === out.dtype ? bias : null;
+  if (fusedBias) out = runKernel(K.Add, [out, operandAs(fusedBias, [1, o, 1, 1])]);
+  if (needsGrad(x, weight, fusedBias ?? undefined)) {
     const inputShape: [number, number, number, number] = [n, c, h, w];
     const filterShape: [number, number, number, number] = [o, cg, kh, kw];
-    record('ConvolutionBackward', [x, weight], out, (g, need) => {
-      firstOrderOnly('conv2d');
-      return [
-        need[0] ? runKernel(K.Conv2DBackpropInput, [g, weight], { ...attrs, inputShape }) : null,
-        need[1] ? runKernel(K.Conv2DBackpropFilter, [x, g], { ...attrs, filterShape }) : null,
-      ];
-    });
+    const inputs = fusedBias ? [x, weight, fusedBias] : [x, weight];
+    record(
+      'ConvolutionBackward',
+      inputs,
+      out,
+      (g, need) => {
+        if (need[0] || need[1]) firstOrderOnly('conv2d');
+        return [
+          need[0] ? runKernel(K.Conv2DBackpropInput, [g, weight], { ...attrs, inputShape }) : null,
+          need[1] ? runKernel(K.Conv2DBackpropFilter, [x, g], { ...attrs, filterShape }) : null,
+          need[2]
+            ? isGradEnabled()
+              ? sum(g, [0, 2, 3])
+              : runKernel(K.Sum, [g], { axes: [0, 2, 3], keepDims: false })
+            : null,
+        ];
+      },
+      [x, weight],
+    );
   }
-  return bias ? add(out, reshape(bias, [1, o, 1, 1])) : out;
+  return bias && !fusedBias ? add(out, reshape(bias, [1, o, 1, 1])) : out;
 }
 
 export interface Pool2dOptions {

@@ -230,3 +230,32 @@ export const cast: KernelFn = ((inputs: readonly TensorInfo[], attrs: CastAttrs)
   } else out.set(values);
   return { handle: out, shape: x.shape, dtype: attrs.dtype };
 }) as KernelFn;
+
+/**
+ * An activation-gradient kernel (kernel_names.ts, ACTIVATION_GRAD_KERNELS): inputs (y, dy) of one shape and dtype,
+ * out = expr in one pass, where the expression reads y as `a` and dy as `b`. `name` is for the error message.
+ */
+export function activationGradKernel(
+  name: string,
+  expr: string,
+  fallback: (y: number, dy: number) => number,
+): KernelFn {
+  const loop = compileBinary(expr, fallback);
+  return ((inputs: readonly TensorInfo[]) => {
+    const [y, dy] = inputs as [TensorInfo, TensorInfo];
+    checkActivationGrad(name, y, dy);
+    const out = allocate(dy.dtype, sizeOf(dy.shape));
+    loop(y.handle as TypedArray, dy.handle as TypedArray, out, y.shape, [], [], 0);
+    return { handle: out, shape: y.shape, dtype: dy.dtype };
+  }) as KernelFn;
+}
+
+/** The activation-gradient kernels' contract: y and dy of one shape and dtype. */
+export function checkActivationGrad(name: string, y: TensorInfo, dy: TensorInfo): void {
+  if (!shapesEqual(y.shape, dy.shape) || y.dtype !== dy.dtype) {
+    throw new Error(
+      `${name}: expected the output y and its gradient dy to have one shape and dtype, got y ${y.dtype} ` +
+        `[${y.shape.join(', ')}] and dy ${dy.dtype} [${dy.shape.join(', ')}]`,
+    );
+  }
+}

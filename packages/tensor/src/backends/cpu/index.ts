@@ -10,7 +10,15 @@ import type { Backend, KernelFn, KernelImplementation, MemoryInfo } from '../../
 import type { DType, TypedArray } from '../../dtype.js';
 import * as K from '../../kernel_names.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv2d.js';
-import { binaryKernel, broadcastToKernel, cast, clip, select, unaryKernel } from './elementwise.js';
+import {
+  activationGradKernel,
+  binaryKernel,
+  broadcastToKernel,
+  cast,
+  clip,
+  select,
+  unaryKernel,
+} from './elementwise.js';
 import { batchMatMul } from './matmul.js';
 import {
   concat,
@@ -37,6 +45,8 @@ import {
   wasmConv2dBackpropInput,
   wasmMaxPool2dGrad,
   wasmPool2d,
+  wasmSigmoid,
+  wasmSigmoidGrad,
 } from './wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels, type WasmArena } from './wasm/module.js';
 
@@ -58,6 +68,10 @@ export const tsKernels: Record<string, KernelFn> = {
   [K.Cos]: unaryKernel('Math.cos(x)', Math.cos),
   [K.Floor]: unaryKernel('Math.floor(x)', Math.floor),
   [K.LogicalNot]: unaryKernel('x ? 0 : 1', (x) => (x ? 0 : 1), 'bool'),
+  // Activation gradients from the output: a is y, b is dy. Same arithmetic order as the composite ops they replace.
+  [K.SigmoidGrad]: activationGradKernel(K.SigmoidGrad, 'b * (a * (1 - a))', (y, dy) => dy * (y * (1 - y))),
+  [K.TanhGrad]: activationGradKernel(K.TanhGrad, 'b * (1 - a * a)', (y, dy) => dy * (1 - y * y)),
+  [K.ReluGrad]: activationGradKernel(K.ReluGrad, 'a > 0 ? b : 0 * b', (y, dy) => (y > 0 ? dy : 0 * dy)),
   [K.ClipByValue]: clip,
   [K.Cast]: cast,
   [K.Add]: binaryKernel('add', 'a + b', (a, b) => a + b),
@@ -132,6 +146,8 @@ class CpuBackend implements Backend {
         [K.MaxPool2DGrad, wasmMaxPool2dGrad],
         [K.AvgPool2D, (arena, ts) => wasmPool2d(arena, ts, 'avg')],
         [K.AvgPool2DGrad, wasmAvgPool2dGrad],
+        [K.Sigmoid, (arena, ts) => wasmSigmoid(arena, ts)],
+        [K.SigmoidGrad, (arena, ts) => wasmSigmoidGrad(arena, ts)],
       ];
       for (const [name, make] of wasm) {
         this.kernels.set(name, { variant: 'wasm-simd', fn: make(arena, tsKernels[name]!) });

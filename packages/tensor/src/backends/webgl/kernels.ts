@@ -303,6 +303,10 @@ export const webglKernels: Record<string, KernelFn> = {
       (name) => [name, unary(name)],
     ),
   ),
+  // Activation gradients from the output y (tfjs has no kernels for them: its gradients compose the same ops).
+  [K.SigmoidGrad]: kernel(([y, dy]) => tf.mul(dy!, tf.mul(y!, tf.sub(tf.scalar(1), y!)))),
+  [K.TanhGrad]: kernel(([y, dy]) => tf.mul(dy!, tf.sub(tf.scalar(1), tf.mul(y!, y!)))),
+  [K.ReluGrad]: kernel(([y, dy]) => tf.mul(dy!, tf.cast(tf.greater(y!, tf.scalar(0)), 'float32'))),
   // tfjs's LogicalNot reads its input as bool (x >= 1); ours is "x == 0" for any dtype.
   [K.LogicalNot]: kernel(([x]) => run('LogicalNot', { x: toBool(x!) })),
   [K.ClipByValue]: kernel(([x], a: K.ClipAttrs) =>

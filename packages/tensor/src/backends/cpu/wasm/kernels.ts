@@ -16,6 +16,7 @@ import type {
   Pool2DAttrs,
 } from '../../../kernel_names.js';
 import { type ConvGeometry, checkDy, geometry } from '../conv2d.js';
+import { checkActivationGrad } from '../elementwise.js';
 import { matmulGeometry } from '../matmul.js';
 import { checkPoolDy, type PoolGeometry, poolGeometry } from '../pool.js';
 import type { WasmArena } from './module.js';
@@ -461,6 +462,56 @@ export function wasmAvgPool2dGrad(arena: WasmArena, tsKernel: KernelFn): KernelF
         setPoolGeometry(arena, g);
         arena.exports.avgPool2dGrad(dy, dx);
         return { handle: arena.copyOut(dx, size), shape: a.inputShape.slice(), dtype: 'float32' };
+      },
+      () => tsKernel(inputs, attrs, backend),
+    );
+  };
+}
+
+/**
+ * Elementwise kernels with fewer elements than this run in TypeScript (the fixed cost of a wasm call and its
+ * copies). Measured with sigmoid: at 1,000 elements wasm with its copies takes 3.7 us against 10.4 in TypeScript.
+ */
+export const WASM_MIN_ELEMENTS = 32;
+
+/** Sigmoid in wasm (float32): a vectorized exp (assembly/elementwise.ts), within a few ulps of the TypeScript kernel. */
+export function wasmSigmoid(arena: WasmArena, tsKernel: KernelFn, minElements = WASM_MIN_ELEMENTS): KernelFn {
+  return (inputs, attrs, backend) => {
+    const x = inputs[0]!;
+    const n = (x.handle as Float32Array).length;
+    if (x.dtype !== 'float32' || n < minElements) return tsKernel(inputs, attrs, backend);
+    return withArena(
+      arena,
+      () => {
+        const input = arena.copyIn(x.handle as Float32Array, n);
+        const out = arena.alloc(n);
+        arena.exports.sigmoidF32(input, out, n);
+        return { handle: arena.copyOut(out, n), shape: x.shape, dtype: 'float32' };
+      },
+      () => tsKernel(inputs, attrs, backend),
+    );
+  };
+}
+
+/** SigmoidGrad in wasm (float32): dy y (1 - y) in double precision, the same bits as the TypeScript kernel. */
+export function wasmSigmoidGrad(
+  arena: WasmArena,
+  tsKernel: KernelFn,
+  minElements = WASM_MIN_ELEMENTS,
+): KernelFn {
+  return (inputs, attrs, backend) => {
+    const [y, dy] = inputs as [TensorInfo, TensorInfo];
+    checkActivationGrad('SigmoidGrad', y, dy);
+    const n = (y.handle as Float32Array).length;
+    if (y.dtype !== 'float32' || n < minElements) return tsKernel(inputs, attrs, backend);
+    return withArena(
+      arena,
+      () => {
+        const a = arena.copyIn(y.handle as Float32Array, n);
+        const b = arena.copyIn(dy.handle as Float32Array, n);
+        const out = arena.alloc(n);
+        arena.exports.sigmoidGradF32(a, b, out, n);
+        return { handle: arena.copyOut(out, n), shape: y.shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
     );

@@ -66,6 +66,17 @@ export interface WasmExports {
   maxPool2dGrad(dy: number, x: number, dx: number): void;
   avgPool2d(x: number, out: number): void;
   avgPool2dGrad(dy: number, dx: number): void;
+  sigmoidF32(x: number, out: number, n: number): void;
+  sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
+  sgdStepF32(
+    w: number,
+    g: number,
+    n: number,
+    lr: number,
+    decay: number,
+    weightDecay: number,
+    sign: number,
+  ): void;
 }
 
 /** Which WebAssembly module runs: with relaxed SIMD's fused multiply-add where the engine has it, else plain SIMD. */
