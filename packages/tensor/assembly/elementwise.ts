@@ -101,40 +101,26 @@ export function sigmoidGradF32(y: usize, dy: usize, out: usize, n: i32): void {
 }
 
 /**
- * w[i] = decay w[i] - lr (sign g[i] + weightDecay w[i]), the momentum-free SGD update, in place, in double precision
- * as @nndl/nn's TypeScript loop computes it. With decay 1, sign 1 and weightDecay 0 it is w[i] - lr g[i].
+ * y[i] = y[i] + alpha x[i], in place, in double precision (as TypeScript computes it) rounded once to float32: the
+ * update of optimizers (w += -lr g) and of in-place add_ with a scale.
  */
-export function sgdStepF32(w: usize, g: usize, n: i32, lr: f64, decay: f64, weightDecay: f64, sign: f64): void {
-  const plain = decay == 1.0 && weightDecay == 0.0 && sign == 1.0;
-  const lrv = f64x2.splat(lr);
-  const dv = f64x2.splat(decay);
-  const wdv = f64x2.splat(weightDecay);
-  const sv = f64x2.splat(sign);
+export function addScaledF32(y: usize, x: usize, n: i32, alpha: f64): void {
+  const av = f64x2.splat(alpha);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const offset = (<usize>i) << 2;
-    const wv = v128.load(w + offset);
-    const gv = v128.load(g + offset);
-    const wlo = f64x2.promote_low_f32x4(wv);
-    const whi = f64x2.promote_low_f32x4(i32x4.shuffle(wv, wv, 2, 3, 0, 1));
-    const glo = f64x2.promote_low_f32x4(gv);
-    const ghi = f64x2.promote_low_f32x4(i32x4.shuffle(gv, gv, 2, 3, 0, 1));
-    let lo: v128;
-    let hi: v128;
-    if (plain) {
-      lo = f64x2.sub(wlo, f64x2.mul(lrv, glo));
-      hi = f64x2.sub(whi, f64x2.mul(lrv, ghi));
-    } else {
-      lo = f64x2.sub(f64x2.mul(dv, wlo), f64x2.mul(lrv, f64x2.add(f64x2.mul(sv, glo), f64x2.mul(wdv, wlo))));
-      hi = f64x2.sub(f64x2.mul(dv, whi), f64x2.mul(lrv, f64x2.add(f64x2.mul(sv, ghi), f64x2.mul(wdv, whi))));
-    }
-    v128.store(w + offset, i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+    const yv = v128.load(y + offset);
+    const xv = v128.load(x + offset);
+    const ylo = f64x2.promote_low_f32x4(yv);
+    const yhi = f64x2.promote_low_f32x4(i32x4.shuffle(yv, yv, 2, 3, 0, 1));
+    const xlo = f64x2.promote_low_f32x4(xv);
+    const xhi = f64x2.promote_low_f32x4(i32x4.shuffle(xv, xv, 2, 3, 0, 1));
+    const lo = f32x4.demote_f64x2_zero(f64x2.add(ylo, f64x2.mul(av, xlo)));
+    const hi = f32x4.demote_f64x2_zero(f64x2.add(yhi, f64x2.mul(av, xhi)));
+    v128.store(y + offset, i32x4.shuffle(lo, hi, 0, 1, 4, 5));
   }
   for (; i < n; i++) {
     const offset = (<usize>i) << 2;
-    const wi = <f64>load<f32>(w + offset);
-    const gi = <f64>load<f32>(g + offset);
-    const v = plain ? wi - lr * gi : decay * wi - lr * (sign * gi + weightDecay * wi);
-    store<f32>(w + offset, <f32>v);
+    store<f32>(y + offset, <f32>(<f64>load<f32>(y + offset) + alpha * <f64>load<f32>(x + offset)));
   }
 }

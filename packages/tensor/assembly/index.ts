@@ -11,4 +11,4 @@ export { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, setPoolGeometry } f
 export function heapBase(): usize {
   return __heap_base;
 }
-export { sgdStepF32, sigmoidF32, sigmoidGradF32 } from './elementwise';
+export { addScaledF32, sigmoidF32, sigmoidGradF32 } from './elementwise';

@@ -40,6 +40,12 @@ export interface Backend {
    */
   assign(target: unknown, values: unknown, dtype: DType): void;
   dispose(handle: unknown): void;
+  /**
+   * Optional fast path of in-place updates (add_ with a scale, as optimizers run it): target[i] += alpha x[i] for
+   * two handles of one dtype and size. Returns false where it does not apply; the op then computes out of place and
+   * assigns.
+   */
+  addScaledInPlace?(target: unknown, x: unknown, alpha: number, dtype: DType): boolean;
   memory(): MemoryInfo;
   readonly kernels: Map<string, KernelImplementation>;
 }

@@ -479,11 +479,13 @@ export class Tensor {
   }
 
   // ---- in place -----------------------------------------------------------------------------------------------
+  /** this += alpha * other, in place (alpha defaults to 1). */
   add_(other: Tensor | number, alpha?: number): this {
-    return P.inplace(this, 'add_', (x) => E.add(x, other, alpha), [other]);
+    return P.addScaled_(this, other, alpha ?? 1, 'add_');
   }
+  /** this -= alpha * other, in place (alpha defaults to 1). */
   sub_(other: Tensor | number, alpha?: number): this {
-    return P.inplace(this, 'sub_', (x) => E.sub(x, other, alpha), [other]);
+    return P.addScaled_(this, other, -(alpha ?? 1), 'sub_');
   }
   mul_(other: Tensor | number): this {
     return P.inplace(this, 'mul_', (x) => E.mul(x, other), [other]);

@@ -1,5 +1,5 @@
 /** SGD: stochastic gradient descent with momentum, dampening, Nesterov, weight decay and Nielsen's L2. */
-import type { Tensor } from '@nndl/tensor';
+import { noGrad, type Tensor } from '@nndl/tensor';
 import {
   checkNumber,
   type FloatArray,
@@ -69,6 +69,12 @@ export class SGD extends Optimizer<SGDOptions> {
     const decay = nielsenL2 ? 1 - (lr * nielsenL2.lambda) / nielsenL2.n : 1;
     const sign = maximize ? -1 : 1;
     if (momentum === 0) {
+      if (decay === 1 && weightDecay === 0 && sign === 1 && grad.dtype === p.dtype) {
+        // w <- w - lr g, as PyTorch writes it (param.add_(grad, alpha=-lr)): one pass in the backend (wasm SIMD on
+        // the CPU for large float32 tensors), the same bits as the loop below.
+        noGrad(() => p.add_(grad, -lr));
+        return;
+      }
       this.inPlace([p, grad], (w, g) => plainStep(w, g, lr, decay, weightDecay, sign));
       return;
     }

@@ -10,7 +10,7 @@ import * as K from '../kernel_names.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { cast } from './elementwise.js';
+import { add, cast } from './elementwise.js';
 import { runKernel } from './kernel.js';
 import { clone, expand } from './shape.js';
 
@@ -97,6 +97,41 @@ export function inplace<T extends Tensor>(
   write(target, result, op);
   if (isGradEnabled() && result.gradFn !== null) rebase(target, result.gradFn);
   return target;
+}
+
+/**
+ * target += alpha * other (add_ and sub_). When autograd does not record it and both are one shape, dtype and
+ * device, the backend's addScaledInPlace updates the storage directly (one pass, no temporary); otherwise it is the
+ * general in-place op.
+ */
+export function addScaled_<T extends Tensor>(
+  target: T,
+  other: Tensor | number,
+  alpha: number,
+  op: string,
+): T {
+  const backend = target._backend;
+  if (
+    other instanceof Tensor &&
+    backend.addScaledInPlace !== undefined &&
+    !(isGradEnabled() && (target.requiresGrad || other.requiresGrad)) &&
+    !target._disposed &&
+    !other._disposed &&
+    other._backend === backend &&
+    other.dtype === target.dtype &&
+    shapesEqual(other.shape, target.shape) &&
+    backend.addScaledInPlace(target.handle, other.handle, alpha, target.dtype)
+  ) {
+    target._version.value++;
+    if (isGradEnabled()) target.gradFn = null;
+    return target;
+  }
+  return inplace(
+    target,
+    op,
+    (x) => (typeof other === 'number' ? add(x, other * alpha) : add(x, other, alpha)),
+    [other],
+  );
 }
 
 /** Copy src (broadcast, converted to the target's dtype) into target. */

@@ -38,6 +38,8 @@ import {
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool.js';
 import { argMax, argMin, logSoftmax, max, min, softmax, sum } from './reduce.js';
 import {
+  addScaledWasm,
+  WASM_MIN_ADD_SCALED,
   wasmAvgPool2dGrad,
   wasmBatchMatMul,
   wasmConv2d,
@@ -134,7 +136,10 @@ class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly kernels = new Map<string, KernelImplementation>();
 
+  private readonly arena: WasmArena | null;
+
   constructor(arena: WasmArena | null) {
+    this.arena = arena;
     for (const [name, fn] of Object.entries(tsKernels)) this.kernels.set(name, { variant: 'ts', fn });
     if (arena) {
       const wasm: [string, (arena: WasmArena, ts: KernelFn) => KernelFn][] = [
@@ -170,9 +175,24 @@ class CpuBackend implements Backend {
   dispose(_handle: unknown): void {
     // Typed arrays are reclaimed by the garbage collector.
   }
+  addScaledInPlace(target: unknown, x: unknown, alpha: number, dtype: DType): boolean {
+    const y = target as TypedArray;
+    const v = x as TypedArray;
+    if ((dtype !== 'float32' && dtype !== 'float64') || y.length !== v.length) return false;
+    if (this.arena && dtype === 'float32' && y.length >= WASM_MIN_ADD_SCALED) {
+      addScaledWasm(this.arena, y as Float32Array, v as Float32Array, alpha);
+    } else addScaledLoop(y as Float32Array | Float64Array, v as Float32Array | Float64Array, alpha);
+    return true;
+  }
   memory(): MemoryInfo {
     return { numHandles: 0, numBytes: 0 };
   }
+}
+
+/** y += alpha x, the JavaScript loop (double arithmetic, one rounding to the array's type). */
+function addScaledLoop(y: Float32Array | Float64Array, x: Float32Array | Float64Array, alpha: number): void {
+  const n = y.length;
+  for (let i = 0; i < n; i++) y[i] = y[i]! + alpha * x[i]!;
 }
 
 /** Which kernels the CPU backend runs: 'auto' (WebAssembly SIMD where available, else TypeScript), or one of them. */

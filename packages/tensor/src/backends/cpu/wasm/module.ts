@@ -68,15 +68,7 @@ export interface WasmExports {
   avgPool2dGrad(dy: number, dx: number): void;
   sigmoidF32(x: number, out: number, n: number): void;
   sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
-  sgdStepF32(
-    w: number,
-    g: number,
-    n: number,
-    lr: number,
-    decay: number,
-    weightDecay: number,
-    sign: number,
-  ): void;
+  addScaledF32(y: number, x: number, n: number, alpha: number): void;
 }
 
 /** Which WebAssembly module runs: with relaxed SIMD's fused multiply-add where the engine has it, else plain SIMD. */
@@ -143,6 +135,11 @@ export class WasmArena {
     // slice copies in one pass; new Float32Array(length).set(...) would zero-fill first (measured 10-15% slower on
     // the 460 KB output of the first conv layer).
     return this.heap.slice(address >> 2, (address >> 2) + length);
+  }
+
+  /** A view of the `length` floats at byte address `address` (valid until the memory next grows). */
+  view(address: number, length: number): Float32Array {
+    return this.heap.subarray(address >> 2, (address >> 2) + length);
   }
 
   /** The module's memory in bytes (it only ever grows, to the largest call's operands). */
