@@ -4,9 +4,9 @@
  *
  * - sigmoid, whose TypeScript loop calls Math.exp (about 9 ns per element): here a vectorized exp, four lanes at a
  *   time, accurate to a few float32 ulps;
- * - the fused updates an optimizer or a backward pass runs over whole tensors. These compute in double precision,
- *   two lanes at a time, in the same order as their TypeScript loops (which compute in double, as all JavaScript
- *   arithmetic does) and round once to float32 at the end, so both paths give the same bits.
+ * - sigmoid's backward, in double precision two lanes at a time, in the same order as the TypeScript loop (which
+ *   computes in double, as all JavaScript arithmetic does), rounded once to float32: both paths give the same bits;
+ * - the in-place scaled add of optimizers, in float32 arithmetic (within an ulp of the TypeScript loop).
  */
 
 // exp(x) for x in [-87.3, 0]: x = k ln2 + r with |r| <= ln2 / 2, exp(r) by a degree-6 polynomial (Cephes' expf
@@ -101,26 +101,20 @@ export function sigmoidGradF32(y: usize, dy: usize, out: usize, n: i32): void {
 }
 
 /**
- * y[i] = y[i] + alpha x[i], in place, in double precision (as TypeScript computes it) rounded once to float32: the
- * update of optimizers (w += -lr g) and of in-place add_ with a scale.
+ * y[i] = y[i] + alpha x[i], in place, in float32 arithmetic: the update of optimizers (w += -lr g) and of in-place
+ * add_ with a scale. Measured on 23,520 floats: 3.9 us, against 14 us for the same update in double precision
+ * (promote, compute, demote: two lanes per instruction) and 36 us for V8's scalar loop. It differs from the
+ * double-precision loop by at most an ulp (alpha is rounded to float32 and the product rounded before the add).
  */
-export function addScaledF32(y: usize, x: usize, n: i32, alpha: f64): void {
-  const av = f64x2.splat(alpha);
+export function addScaledF32(y: usize, x: usize, n: i32, alpha: f32): void {
+  const av = f32x4.splat(alpha);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const offset = (<usize>i) << 2;
-    const yv = v128.load(y + offset);
-    const xv = v128.load(x + offset);
-    const ylo = f64x2.promote_low_f32x4(yv);
-    const yhi = f64x2.promote_low_f32x4(i32x4.shuffle(yv, yv, 2, 3, 0, 1));
-    const xlo = f64x2.promote_low_f32x4(xv);
-    const xhi = f64x2.promote_low_f32x4(i32x4.shuffle(xv, xv, 2, 3, 0, 1));
-    const lo = f32x4.demote_f64x2_zero(f64x2.add(ylo, f64x2.mul(av, xlo)));
-    const hi = f32x4.demote_f64x2_zero(f64x2.add(yhi, f64x2.mul(av, xhi)));
-    v128.store(y + offset, i32x4.shuffle(lo, hi, 0, 1, 4, 5));
+    v128.store(y + offset, f32x4.add(v128.load(y + offset), f32x4.mul(av, v128.load(x + offset))));
   }
   for (; i < n; i++) {
     const offset = (<usize>i) << 2;
-    store<f32>(y + offset, <f32>(<f64>load<f32>(y + offset) + alpha * <f64>load<f32>(x + offset)));
+    store<f32>(y + offset, load<f32>(y + offset) + alpha * load<f32>(x + offset));
   }
 }

@@ -519,13 +519,13 @@ export function wasmSigmoidGrad(
 }
 
 /**
- * Vectors shorter than this take the JavaScript loop in addScaledInPlace. The loop runs at about 1 ns per element
- * (V8 does not vectorize it); wasm pays three copies (y and x in, y out; about 1.5 us each for 94 KB) and then
- * updates four floats per instruction.
+ * Vectors shorter than this take the JavaScript loop in addScaledInPlace. The loop runs at 1-1.5 ns per element
+ * (V8 does not vectorize it); wasm pays three copies (y and x in, y out: 8.5 us for 94 KB each, on a busy machine)
+ * and then updates four floats per instruction (3.9 us for 23,520), 12 us in all against 36 us for the loop.
  */
 export const WASM_MIN_ADD_SCALED = 2048;
 
-/** y += alpha x in place through wasm (double arithmetic, the JavaScript loop's bits). */
+/** y += alpha x in place through wasm (float32 arithmetic: within an ulp of the JavaScript loop's double). */
 export function addScaledWasm(arena: WasmArena, y: Float32Array, x: Float32Array, alpha: number): void {
   const n = y.length;
   arena.reset();
