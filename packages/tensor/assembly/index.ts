@@ -12,3 +12,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { addScaledF32, sigmoidF32, sigmoidGradF32 } from './elementwise';
+export { outerSums, rowDots } from './skinny';

@@ -132,6 +132,24 @@ function withArena(arena: WasmArena, body: () => TensorInfo, fallback: () => Ten
 }
 
 /**
+ * The thin products that assembly/skinny.ts computes without packing, or null for the packed GEMM:
+ * - 'rowDots': x W^T with few rows (a linear layer's forward at a small batch): A row-major [rows, k] (the batch
+ *   folds into the rows when B is shared) times B stored [n, k], when rows <= SKINNY_MAX_ROWS.
+ * - 'outerSums': A^T B with a short depth (a linear layer's weight gradient dy^T x): A stored [k, m], B [k, n], one
+ *   product, when k <= SKINNY_MAX_DEPTH.
+ */
+function skinnyKernel(g: ReturnType<typeof matmulGeometry>): 'rowDots' | 'outerSums' | null {
+  const { batch, batchB, m, k, transposeA, transposeB } = g;
+  if (!transposeA && transposeB && batchB === 1 && batch * m <= SKINNY_MAX_ROWS && k >= 8) return 'rowDots';
+  if (transposeA && !transposeB && batch === 1 && k <= SKINNY_MAX_DEPTH) return 'outerSums';
+  return null;
+}
+
+/** Limits of the thin-product kernels (measured: see docs/benchmarks.md, "The GEMM for thin products"). */
+export const SKINNY_MAX_ROWS = 16;
+export const SKINNY_MAX_DEPTH = 16;
+
+/**
  * BatchMatMul in wasm (float32); the same contract as matmul.ts's `batchMatMul`. Products under `minMacs`
  * multiply-adds run `tsKernel` (tests pass 0 to send every size through wasm).
  */
@@ -149,6 +167,12 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
         const a = arena.copyIn(aInfo.handle as Float32Array, batchA * m * k);
         const b = arena.copyIn(bInfo.handle as Float32Array, batchB * k * n);
         const c = arena.alloc(batch * m * n);
+        const skinny = skinnyKernel(g);
+        if (skinny === 'rowDots') arena.exports.rowDots(batch * m, n, k, a, b, c);
+        else if (skinny === 'outerSums') arena.exports.outerSums(m, n, k, a, b, c);
+        if (skinny !== null) {
+          return { handle: arena.copyOut(c, batch * m * n), shape: [batch, m, n], dtype: 'float32' };
+        }
         const aRowStride = transposeA ? 1 : k;
         const aColStride = transposeA ? m : 1;
         const bRowStride = transposeB ? 1 : n;
