@@ -16,6 +16,22 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
   devIndicators: false,
+  /**
+   * Cross-origin isolation, for SharedArrayBuffer and shared wasm memory: the CPU backend's large kernels then split
+   * across a second thread in the playground's training worker (@nndl/tensor's wasm/threads.ts). Everything the app
+   * loads is same-origin (no fonts, scripts or images from elsewhere), so require-corp blocks nothing.
+   */
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+          { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
+        ],
+      },
+    ];
+  },
   webpack(config, options) {
     config.resolve.conditionNames = ['source', ...(config.resolve.conditionNames ?? ['...'])];
     // The packages' sources import './x.js' for './x.ts' (NodeNext style).

@@ -1,5 +1,6 @@
 /**
- * Browser tests of the WebGL backend, in headless Chromium from Debian (/usr/bin/chromium) driven by vitest's
+ * Browser tests of the WebGL backend (and of the CPU backend's two-thread kernels, with and without cross-origin
+ * isolation), in headless Chromium from Debian (/usr/bin/chromium) driven by vitest's
  * Playwright provider. The flags give WebGL2 on a CPU-only machine (ANGLE on Mesa llvmpipe; Chromium falls back to
  * SwiftShader when EGL is missing). Run: pnpm --filter @nndl/tensor exec vitest run -c vitest.browser.config.ts
  */
@@ -66,6 +67,25 @@ const autogradInFloat32 = {
   },
 };
 
+/**
+ * Cross-origin isolation (SharedArrayBuffer, shared wasm memory) for the 'webgl' project's pages: the CPU backend's
+ * kernels then run on two threads there (test-browser/cpu_threads.test.ts). The 'cpu-threads-off' project serves
+ * without them, to check the single-threaded path.
+ */
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** NNDL_BENCH=1 runs the WebGL benchmark, NNDL_BENCH=threads the CPU threads timing (programs that print tables). */
+const bench = process.env.NNDL_BENCH;
+const benchFiles =
+  bench === 'threads'
+    ? ['test-browser/threads.bench.ts']
+    : bench
+      ? ['test-browser/benchmark.bench.ts']
+      : null;
+
 // tfjs is CommonJS-flavoured in places (seedrandom, long): pre-bundle it once instead of on first import.
 const optimizeDeps = {
   include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl'],
@@ -82,14 +102,21 @@ export default defineConfig({
       {
         resolve: { conditions: ['source'], alias: aliases },
         optimizeDeps,
+        server: { headers: isolation },
         test: {
           name: 'webgl',
-          // NNDL_BENCH=1 runs the benchmark (a program that prints a table) instead of the tests.
-          include: process.env.NNDL_BENCH
-            ? ['test-browser/benchmark.bench.ts']
-            : ['test-browser/**/*.test.ts'],
+          include: benchFiles ?? ['test-browser/**/*.test.ts'],
+          exclude: ['test-browser/cpu_threads_off.test.ts'],
           browser: browser('webgl-chromium'),
           fileParallelism: false,
+        },
+      },
+      {
+        resolve: { conditions: ['source'], alias: aliases },
+        test: {
+          name: 'cpu-threads-off',
+          include: benchFiles ? [] : ['test-browser/cpu_threads_off.test.ts'],
+          browser: browser('cpu-threads-off-chromium'),
         },
       },
       {
@@ -109,7 +136,14 @@ export default defineConfig({
           name: 'webgl-conformance',
           include: ['test/**/*.test.ts'],
           // CPU-only by design: the CPU kernels' own tests, and the registry tests that build fake backends.
-          exclude: ['test/cpu_kernels.test.ts', 'test/backend.test.ts', 'test/coverage.test.ts'],
+          exclude: [
+            'test/cpu_kernels.test.ts',
+            'test/activation_kernels.test.ts',
+            'test/skinny_gemm.test.ts',
+            'test/wasm_relaxed.test.ts',
+            'test/backend.test.ts',
+            'test/coverage.test.ts',
+          ],
           setupFiles: ['test-browser/setup_webgl.ts'],
           browser: browser('webgl-conformance-chromium'),
           fileParallelism: false,

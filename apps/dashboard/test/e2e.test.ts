@@ -180,7 +180,10 @@ describe('runs', () => {
     await page.goto(`${base}/runs/fixture-malformed`);
     const notice = page.getByTestId('malformed-notice');
     await expect(notice.textContent()).resolves.toMatch(/2 malformed lines/);
-    expect(await page.getByTestId('gradient-chart').locator('path.series').count()).toBe(3);
+    // The notice can show before the chart is drawn: wait for its first line.
+    const chart = page.getByTestId('gradient-chart');
+    await chart.locator('path.series').first().waitFor();
+    expect(await chart.locator('path.series').count()).toBe(3);
     await page.close();
   });
 
@@ -493,6 +496,53 @@ describe('lessons', () => {
     expect(Math.abs((await numberOf(page, 'lr-status', 'data-hand-w')) - w)).toBeLessThan(1e-4);
     expect(Math.abs((await numberOf(page, 'lr-status', 'data-hand-b')) - b)).toBeLessThan(1e-4);
     await expect(page.getByTestId('lr-status').textContent()).resolves.toContain(`w = ${w.toFixed(4)}`);
+    await page.close();
+  });
+});
+
+describe('cross-origin isolation', () => {
+  it('every page is isolated with nothing blocked, and the CPU playground splits kernels over two threads', async () => {
+    const page = await newPage();
+    const problems: string[] = [];
+    page.on('requestfailed', (r) => {
+      // Navigating away aborts what the previous page still had in flight (live updates, say): not a COEP block.
+      if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+        problems.push(`${r.url()}: ${r.failure()?.errorText}`);
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    const paths = [
+      '/',
+      '/runs/fixture-ch5-deep-2',
+      '/compare?runs=fixture-ch5-deep-2,fixture-relu-deep-2',
+      '/lessons',
+      '/lessons/perceptrons',
+      '/lessons/learning-slowdown',
+      '/lessons/universality',
+      '/lessons/vanishing-gradients',
+      '/lessons/linear-regression',
+      '/playground',
+    ];
+    for (const path of paths) {
+      const response = await page.goto(`${base}${path}`);
+      expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
+      expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+      await page.waitForLoadState('load');
+      expect(await page.evaluate(() => crossOriginIsolated), path).toBe(true);
+    }
+    // The playground on the CPU backend: its training worker's kernel worker comes up (two cores here).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    await page.getByTestId('backend').selectOption('cpu');
+    const status = page.getByTestId('pg-status');
+    await expect.poll(() => status.getAttribute('data-backend'), { timeout: 60_000 }).toBe('cpu');
+    await page.getByTestId('start').and(page.locator(':not([disabled])')).waitFor({ timeout: 60_000 });
+    await page.getByTestId('step').click();
+    await expect
+      .poll(() => status.getAttribute('data-cpu-threads'), { timeout: 30_000 })
+      .toBe(cores >= 2 ? '2' : '1');
+    await expect(status.textContent()).resolves.toContain(cores >= 2 ? 'two threads' : 'one thread');
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

@@ -30,7 +30,13 @@ export {
   setDefaultBackend,
   type TensorInfo,
 } from './backend.js';
-export { type CpuBackendOptions, type CpuKernelChoice, createCpuBackend } from './backends/cpu/index.js';
+export {
+  type CpuBackendOptions,
+  type CpuKernelChoice,
+  type CpuThreadsChoice,
+  cpuThreads,
+  createCpuBackend,
+} from './backends/cpu/index.js';
 export type { DType, TypedArray } from './dtype.js';
 export * as kernels from './kernel_names.js';
 export * from './ops/creation.js';

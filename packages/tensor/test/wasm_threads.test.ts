@@ -17,9 +17,15 @@ import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wa
 
 const single = loadWasmKernels();
 const threaded = loadThreadedWasmKernels();
-// Node builtins by computed specifier: this file is also collected by the browser projects, where it skips.
+// Node builtins by computed specifier: this file is also collected by the browser projects, where it runs only in a
+// cross-origin isolated page (test-browser/cpu_threads.test.ts covers browsers).
 const builtin = (name: string) => import(/* @vite-ignore */ `node:${name}`);
-const cores: number = threaded ? (await builtin('os')).availableParallelism() : 1;
+const node = typeof process === 'object' && typeof process.versions?.node === 'string';
+const cores: number = !threaded
+  ? 1
+  : node
+    ? (await builtin('os')).availableParallelism()
+    : navigator.hardwareConcurrency;
 const enabled = single !== null && threaded !== null && cores >= 2;
 
 function random(length: number, seed: number): Float32Array {
@@ -87,14 +93,18 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       [[41, 6, 5], [41, 5, 7], false, false],
       [[33, 5, 6], [33, 7, 5], true, true],
     ];
-    const jobs = threaded!.pool!.jobs;
+    const { jobs, reclaimed } = threaded!.pool!;
     let seed = 1;
     for (const [aShape, bShape, transposeA, transposeB] of cases) {
       const inputs = [info(aShape, seed++), info(bShape, seed++)];
       compare((arena) => wasmBatchMatMul(arena, batchMatMul, 0), inputs, { transposeA, transposeB });
     }
-    // The worker took part in every one of these (threadsMinMacs 0; the batch of 41 in two rounds) and stays usable.
-    expect(threaded!.pool!.jobs - jobs).toBeGreaterThanOrEqual(cases.length);
+    // Every one of these was split (threadsMinMacs 0; the batch of 41 in two rounds): the worker ran its half, or
+    // (a tiny product, the worker not yet polling) the main thread took it back. The worker took part, and stays
+    // usable.
+    const pool = threaded!.pool!;
+    expect(pool.jobs + pool.reclaimed - jobs - reclaimed).toBeGreaterThanOrEqual(cases.length);
+    expect(pool.jobs - jobs).toBeGreaterThan(0);
     expect(threaded!.pool!.ready()).toBe(true);
   });
 
@@ -107,7 +117,7 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       { x: [3, 6, 7, 9], w: [5, 6, 1, 1], stride: 1, pad: 0, groups: 1 },
       { x: [10, 20, 12, 12], w: [40, 20, 5, 5], stride: 1, pad: 0, groups: 1 },
     ];
-    const jobs = threaded!.pool!.jobs;
+    const { jobs, reclaimed } = threaded!.pool!;
     // The same split rule on both arenas: the single-threaded one then sums the filter gradient in the same halves.
     single!.threadsMinMacs = 0;
     let seed = 100;
@@ -128,22 +138,28 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
         filterShape: w,
       });
     }
-    // Every one of the three kernels split its batch with the worker, for every shape.
-    expect(threaded!.pool!.jobs - jobs).toBe(3 * shapes.length);
+    // Every one of the three kernels split its batch, for every shape; the worker ran at least some of the halves.
+    const pool = threaded!.pool!;
+    expect(pool.jobs + pool.reclaimed - jobs - reclaimed).toBe(3 * shapes.length);
+    expect(pool.jobs - jobs).toBeGreaterThan(0);
   });
 
-  it('a Node process that used the worker exits by itself', async () => {
-    const { spawnSync } = await builtin('child_process');
-    const { fileURLToPath } = await builtin('url');
-    const child = fileURLToPath(new URL('./threads_exit_child.ts', import.meta.url));
-    const started = Date.now();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', child], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(result.error).toBeUndefined();
-    expect(result.stdout).toContain('two threads: true');
-    expect(result.status).toBe(0);
-    expect(Date.now() - started).toBeLessThan(30_000);
-  }, 40_000);
+  it.skipIf(!node)(
+    'a Node process that used the worker exits by itself',
+    async () => {
+      const { spawnSync } = await builtin('child_process');
+      const { fileURLToPath } = await builtin('url');
+      const child = fileURLToPath(new URL('./threads_exit_child.ts', import.meta.url));
+      const started = Date.now();
+      const result = spawnSync(process.execPath, ['--import', 'tsx', child], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.error).toBeUndefined();
+      expect(result.stdout).toContain('two threads: true');
+      expect(result.status).toBe(0);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    },
+    40_000,
+  );
 });

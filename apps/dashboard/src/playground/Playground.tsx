@@ -69,6 +69,7 @@ export function Playground() {
   const [probes, setProbes] = useState<Probe[]>([]);
   const [step, setStep] = useState(0);
   const [msPerStep, setMsPerStep] = useState(0);
+  const [cpuThreads, setCpuThreads] = useState(1);
   const [frames, setFrames] = useState<FrameStats | null>(null);
   const [probabilities, setProbabilities] = useState<number[] | null>(null);
   const lastPixels = useRef<Float32Array | null>(null);
@@ -101,6 +102,7 @@ export function Playground() {
       .then(async (info) => {
         if (cancelled) return;
         setStatus(info);
+        setCpuThreads(info.cpuThreads);
         await reset(config);
         if (!cancelled) setReady(true);
       })
@@ -119,6 +121,7 @@ export function Playground() {
     if (report.accuracy) setAccuracy((a) => [...a, report.accuracy!]);
     setStep(report.step);
     setMsPerStep(report.msPerStep);
+    setCpuThreads(report.cpuThreads);
     if (report.diverged) {
       runningRef.current = false;
       setRunning(false);
@@ -323,10 +326,13 @@ export function Playground() {
           data-loss-first={meanLoss(losses.slice(0, 10))}
           data-loss-last={meanLoss(losses.slice(-20))}
           data-backend={status?.backend ?? ''}
+          data-cpu-threads={status?.backend === 'cpu' ? cpuThreads : ''}
         >
           {ready ? `step ${step.toLocaleString('en')}` : 'loading the digits…'}
           {msPerStep > 0 && ` · ${msPerStep.toFixed(2)} ms/step`}
           {status && ` · backend: ${status.backend}`}
+          {status?.backend === 'cpu' &&
+            ` (large kernels on ${cpuThreads === 2 ? 'two threads' : 'one thread'})`}
         </div>
         <div className="small muted" data-testid="frame-times">
           {frames

@@ -37,6 +37,8 @@ export interface TrainReport {
   accuracy: [number, number] | null;
   /** Mean milliseconds per training step in this call. */
   msPerStep: number;
+  /** Threads the CPU backend's large kernels run on (2 where the page is cross-origin isolated); 1 on WebGL. */
+  cpuThreads: number;
   diverged: boolean;
 }
 
@@ -44,6 +46,8 @@ export interface StartInfo {
   backend: string;
   /** Why the requested backend is not the one in use, when it isn't. */
   notice: string | null;
+  /** Threads the CPU backend's large kernels run on (see TrainReport). */
+  cpuThreads: number;
 }
 
 export interface ModelInfo {

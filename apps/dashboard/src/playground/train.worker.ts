@@ -18,7 +18,9 @@ import {
 } from '@nndl/engine';
 import { loadCheckpoint, optim } from '@nndl/nn';
 import {
+  cpuThreads,
   Generator,
+  getBackend,
   getDefaultBackendName,
   noGrad,
   setDefaultBackend,
@@ -101,6 +103,11 @@ function probabilities(built: BuiltModel, spec: ExperimentSpec, x: Tensor): numb
   );
 }
 
+/** The CPU backend's kernel threads when it is the one training (it is not created for WebGL). */
+function threadsNow(): number {
+  return getDefaultBackendName() === 'cpu' ? cpuThreads() : 1;
+}
+
 const api: WorkerApi = {
   async start(backend, digitsUrl) {
     let notice: string | null = null;
@@ -117,12 +124,14 @@ const api: WorkerApi = {
     } else {
       setDefaultBackend('cpu');
     }
+    // Create the CPU backend now, so that its kernel worker (where cross-origin isolated) starts while the digits load.
+    if (getDefaultBackendName() === 'cpu') getBackend('cpu');
     if (digitsUrl && !digits) {
       digits = await fetchDigits(digitsUrl);
       const indices = Array.from({ length: PROBE_SIZE }, (_, i) => i);
       probeBatch = batchOf(digits.train, indices);
     }
-    const info: StartInfo = { backend: getDefaultBackendName(), notice };
+    const info: StartInfo = { backend: getDefaultBackendName(), notice, cpuThreads: threadsNow() };
     return info;
   },
 
@@ -199,6 +208,7 @@ const api: WorkerApi = {
       probes,
       accuracy,
       msPerStep: (performance.now() - started) / Math.max(1, trained),
+      cpuThreads: threadsNow(),
       diverged,
     };
     return report;

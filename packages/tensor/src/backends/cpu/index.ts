@@ -3,10 +3,17 @@
  * typed arrays. A kernel may be registered in several variants: the heavy float32 kernels (BatchMatMul, Conv2D and
  * its backprops, pooling and its backprops) also exist as WebAssembly SIMD ('wasm-simd', compiled from assembly/), chosen when the backend
  * starts if the engine validates the module; `NNDL_CPU_KERNELS=ts` (or `createCpuBackend({ kernels: 'ts' })`)
- * forces the TypeScript kernels. In Node with two or more cores, large wasm kernel calls split across a worker thread
- * over shared memory (wasm/threads.ts); `NNDL_CPU_THREADS=1` (or `createCpuBackend({ threads: 1 })`) turns that off.
+ * forces the TypeScript kernels. With two or more cores, large wasm kernel calls split across a worker thread over
+ * shared memory (wasm/threads.ts): in Node's main thread, and in cross-origin isolated browser pages and workers;
+ * `NNDL_CPU_THREADS=1` (or `createCpuBackend({ threads: 1 })`) turns that off.
  */
-import type { Backend, KernelFn, KernelImplementation, MemoryInfo } from '../../backend.js';
+import {
+  type Backend,
+  getBackend,
+  type KernelFn,
+  type KernelImplementation,
+  type MemoryInfo,
+} from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
 import * as K from '../../kernel_names.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv2d.js';
@@ -135,8 +142,7 @@ export const tsKernels: Record<string, KernelFn> = {
 class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly kernels = new Map<string, KernelImplementation>();
-
-  private readonly arena: WasmArena | null;
+  readonly arena: WasmArena | null;
 
   constructor(arena: WasmArena | null) {
     this.arena = arena;
@@ -195,6 +201,15 @@ function addScaledLoop(y: Float32Array | Float64Array, x: Float32Array | Float64
   for (let i = 0; i < n; i++) y[i] = y[i]! + alpha * x[i]!;
 }
 
+/**
+ * Threads the CPU backend's large wasm kernels run on now: 2 once its kernel worker is up (wasm/threads.ts), else 1
+ * (threads off or impossible here, one core, not cross-origin isolated, or the worker still starting). 1 for any
+ * backend other than the CPU's.
+ */
+export function cpuThreads(backend: Backend = getBackend('cpu')): 1 | 2 {
+  return backend instanceof CpuBackend && backend.arena?.pool?.ready() ? 2 : 1;
+}
+
 /** Which kernels the CPU backend runs: 'auto' (WebAssembly SIMD where available, else TypeScript), or one of them. */
 export type CpuKernelChoice = 'auto' | 'wasm' | 'ts';
 
@@ -202,8 +217,9 @@ export interface CpuBackendOptions {
   /** Default: the environment variable `NNDL_CPU_KERNELS` where there is one (Node), else 'auto'. */
   kernels?: CpuKernelChoice;
   /**
-   * Threads for large wasm kernels: 'auto' (two in Node where os.availableParallelism() >= 2, one elsewhere,
-   * browsers included for now), or 1 to stay on one thread. Default: the environment variable `NNDL_CPU_THREADS`
+   * Threads for large wasm kernels: 'auto' (two where there are two cores and a worker can share the module's
+   * memory: Node's main thread, or a cross-origin isolated browser page or worker; one elsewhere), or 1 to stay on
+   * one thread. Default: the environment variable `NNDL_CPU_THREADS`
    * ('1', '2' or 'auto') where there is one (Node), else 'auto'. Only products above a measured size split
    * (wasm/kernels.ts, THREADS_MIN_MACS).
    */
@@ -238,7 +254,8 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
   const choice = options.kernels ?? kernelChoiceFromEnvironment();
   const threads = options.threads ?? threadsChoiceFromEnvironment();
   // The threads build runs on one thread too until its worker is up (or where there is one core); it is only
-  // loaded where it can have a worker (Node with shared memory), else the single-threaded modules run.
+  // loaded where it can have a worker (Node, or a cross-origin isolated browser context, with shared memory), else
+  // the single-threaded modules run.
   const arena =
     choice === 'ts' ? null : ((threads !== 1 ? loadThreadedWasmKernels() : null) ?? loadWasmKernels());
   if (choice === 'wasm' && !arena) {

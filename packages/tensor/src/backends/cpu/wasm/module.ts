@@ -8,7 +8,7 @@
  * runs (test/wasm_memory.test.ts checks it).
  */
 import { relaxedSimdThreadsWasm, relaxedSimdWasm, simdThreadsWasm, simdWasm } from './kernels.generated.js';
-import { THREADS_MIN_MACS, WorkerPool } from './threads.js';
+import { canStartWorker, THREADS_MIN_MACS, WorkerPool } from './threads.js';
 
 /** The exports of assembly/index.ts. Addresses are byte offsets into `memory`; sizes and strides are elements. */
 export interface WasmExports {
@@ -222,14 +222,16 @@ let threaded: WasmArena | null | undefined;
 
 /**
  * The threads build of the kernels over a shared memory, with a worker thread (threads.ts) that starts in the
- * background; null where shared memory, SIMD or Node's worker_threads are missing (browsers included, for now).
- * Until the worker is up, or where the machine has one core, `pool.ready()` is false and calls run on one thread.
+ * background; null where shared memory or SIMD is missing, or no worker can be started (a browser page or worker
+ * that is not cross-origin isolated). Until the worker is up, or where the machine has one core, `pool.ready()` is
+ * false and calls run on one thread.
  */
 export function loadThreadedWasmKernels(): WasmArena | null {
   if (threaded !== undefined) return threaded;
   threaded = null;
-  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-  if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function' || !node) return threaded;
+  if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function' || !canStartWorker()) {
+    return threaded;
+  }
   enableRelaxedSimdInNode();
   const candidates: [WasmModuleKind, string][] = [
     ['relaxed-simd-threads', relaxedSimdThreadsWasm],
@@ -247,12 +249,13 @@ export function loadThreadedWasmKernels(): WasmArena | null {
 function instantiateThreaded(bytes: Uint8Array<ArrayBuffer>, kind: WasmModuleKind): WasmArena | null {
   try {
     const memory = new WebAssembly.Memory({ ...THREADS_MEMORY_PAGES, shared: true });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const module = new WebAssembly.Module(bytes);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     const exports = instance.exports as unknown as WasmExports;
     const scratch = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
     const arena = new WasmArena(exports, kind, exports.gemmScratchBytes());
     arena.alloc(0); // grow the memory over the worker's scratch now, if the initial size does not cover it
-    arena.pool = new WorkerPool(bytes, memory, scratch);
+    arena.pool = new WorkerPool(module, memory, scratch, exports);
     return arena;
   } catch {
     // No shared memory here: the single-threaded modules run.

@@ -1,27 +1,39 @@
 /**
  * The second core: one worker thread with its own instance of the threads build of the kernels (assembly/, built
  * with --sharedMemory), sharing the main thread's WebAssembly.Memory. The main thread splits a large kernel call in
- * two, posts the worker's half as a list of export calls in a shared Int32Array, runs its own half, and waits for
- * the worker with Atomics.wait (no message per call: a dispatch costs a few microseconds).
+ * two, posts the worker's half as a list of export calls in a shared Int32Array, runs its own half, and then either
+ * waits for the worker or, if the worker has not claimed the job by then, takes it back and runs it itself (no
+ * message per call: a dispatch costs a few microseconds).
  *
- * Node only for now: the browser's main thread may not block in Atomics.wait, so there the backend stays
- * single-threaded (as it must anyway without cross-origin isolation). The worker is unref'd, so an idle pool never
- * keeps Node from exiting. Until the worker has instantiated its module (asynchronously, a few ms after the backend
- * starts), `ready()` is false and every call runs on one thread.
+ * One protocol, two transports. In Node the worker is a `worker_threads` Worker, created synchronously and unref'd
+ * (an idle pool never keeps Node from exiting); only Node's main thread splits kernels. In a browser it is a Web
+ * Worker from a Blob URL (no file to serve, nothing for a bundler to do), started only where the page is
+ * cross-origin isolated (`crossOriginIsolated`, which SharedArrayBuffer and shared wasm memory need); browsers split on
+ * the main thread and in workers alike (the dashboard trains in one). Either way the worker runs the same source
+ * (`SERVE`), and until it has instantiated its module (asynchronously: a few ms after the backend starts, and in a
+ * browser only once the creating thread has yielded to its event loop), `ready()` is false and every call runs on one
+ * thread.
+ *
+ * Waiting: where the calling thread ("main thread" below: Node's main thread, a browser page or worker) may block
+ * (Node, browser workers), it waits for a claimed job as the worker waits for work: a short spin on Atomics.load, then
+ * Atomics.wait. On a browser page's main thread Atomics.wait throws, so it spins on Atomics.load only. It never waits
+ * for a job the worker has not started: a job is claimed with Atomics.compareExchange (posted -> claimed by the
+ * worker, or posted -> idle by the main thread taking it back once its own half is done), so each job runs exactly
+ * once, and the main thread spins only while the worker computes its half.
  *
  * A wasm trap in the worker's half is caught there and reported (the call throws, and the pool closes); a worker that
- * died outright in the middle of a job (killed, out of memory) would leave the main thread waiting, since its 'exit'
- * event cannot be delivered while the main thread blocks. Not handled.
+ * died outright in the middle of a claimed job (killed, out of memory) would leave the main thread waiting, since its
+ * 'exit' or 'error' event cannot be delivered while the main thread waits. Not handled.
  */
+
+type Env = Record<string, string | undefined>;
+const env = (globalThis as { process?: { env?: Env } }).process?.env;
 
 /**
  * Kernel calls with at least this many multiply-adds split across two threads where the arena has a ready worker;
  * smaller ones run on one. Chosen by measurement (docs/benchmarks.md, "Two threads").
  */
-export const THREADS_MIN_MACS = Number(
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-    ?.NNDL_CPU_THREADS_MIN_MACS ?? 1 << 21,
-);
+export const THREADS_MIN_MACS = Number(env?.NNDL_CPU_THREADS_MIN_MACS ?? 1 << 21);
 
 /** Exports the worker may be asked to call (indices into this list travel through the control block). */
 const CALLABLE = [
@@ -34,47 +46,63 @@ const CALLABLE = [
 export type WorkerCall = readonly [(typeof CALLABLE)[number], ...number[]];
 
 /** Control block (Int32 slots). */
-const STATE = 0; // 0 idle, 1 posted, 2 done
+const STATE = 0; // IDLE, POSTED, CLAIMED or DONE
 const READY = 1; // 1 once the worker's instance is up
 const ERROR = 2; // 1 when the last job threw
 const CALLS = 3; // number of calls, then per call: export index, argument count, arguments
 const SLOTS = 256;
+const IDLE = 0;
+const POSTED = 1;
+const DONE = 2;
+const CLAIMED = 3;
 /**
  * Loads of the state word before sleeping in Atomics.wait (a few microseconds): waking a sleeping thread costs tens of
  * microseconds, so each side polls briefly first.
  */
-const SPIN = Number(
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-    ?.NNDL_CPU_THREADS_SPIN ?? 50000,
-);
+const SPIN = Number(env?.NNDL_CPU_THREADS_SPIN ?? 50000);
 
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { bytes, memory, control, scratch, names } = workerData;
-const ctl = new Int32Array(control);
-const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-ex.setGemmScratch(scratch);
-Atomics.store(ctl, ${READY}, 1);
-for (;;) {
-  let s = Atomics.load(ctl, ${STATE});
-  for (let spin = 0; s !== 1 && spin < ${SPIN}; spin++) s = Atomics.load(ctl, ${STATE});
-  while (s !== 1) { Atomics.wait(ctl, ${STATE}, s); s = Atomics.load(ctl, ${STATE}); }
-  try {
-    let at = ${CALLS + 1};
-    for (let c = ctl[${CALLS}]; c > 0; c--) {
-      const fn = ex[names[ctl[at]]];
-      const args = Array.from(ctl.subarray(at + 2, at + 2 + ctl[at + 1]));
-      at += 2 + ctl[at + 1];
-      fn(...args);
+/**
+ * The worker's side, the same in Node and in browsers: instantiate the module over the shared memory, then run posted
+ * jobs forever. Its argument is what the transport delivered: { module, memory, control, scratch, names }. The
+ * compiled module is sent, not its bytes: V8 then shares its machine code between the threads, so the worker runs
+ * the main thread's optimized code at once (compiled from the bytes, the worker's copy started in V8's baseline tier
+ * and ran about half as fast for its first few hundred milliseconds of work: measured, two threads no faster than
+ * one over the first 1024^3 products).
+ */
+const SERVE = `
+function serve({ module, memory, control, scratch, names }) {
+  const ctl = new Int32Array(control);
+  const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  ex.setGemmScratch(scratch);
+  Atomics.store(ctl, ${READY}, 1);
+  for (;;) {
+    let s = Atomics.load(ctl, ${STATE});
+    for (let spin = 0; s !== ${POSTED} && spin < ${SPIN}; spin++) s = Atomics.load(ctl, ${STATE});
+    while (s !== ${POSTED}) { Atomics.wait(ctl, ${STATE}, s); s = Atomics.load(ctl, ${STATE}); }
+    // The main thread may have taken the job back (it finished its own half first): then it is not ours.
+    if (Atomics.compareExchange(ctl, ${STATE}, ${POSTED}, ${CLAIMED}) !== ${POSTED}) continue;
+    try {
+      let at = ${CALLS + 1};
+      for (let c = ctl[${CALLS}]; c > 0; c--) {
+        const fn = ex[names[ctl[at]]];
+        const args = Array.from(ctl.subarray(at + 2, at + 2 + ctl[at + 1]));
+        at += 2 + ctl[at + 1];
+        fn(...args);
+      }
+      ctl[${ERROR}] = 0;
+    } catch (e) {
+      ctl[${ERROR}] = 1;
     }
-    ctl[${ERROR}] = 0;
-  } catch (e) {
-    ctl[${ERROR}] = 1;
+    Atomics.store(ctl, ${STATE}, ${DONE});
+    Atomics.notify(ctl, ${STATE});
   }
-  Atomics.store(ctl, ${STATE}, 2);
-  Atomics.notify(ctl, ${STATE});
 }
 `;
+
+const NODE_WORKER_SOURCE = `${SERVE}\nserve(require('node:worker_threads').workerData);\n`;
+
+/** A classic worker script: the first message starts it (its 'started' reply lets the page revoke the Blob URL). */
+const BROWSER_WORKER_SOURCE = `${SERVE}\nself.onmessage = (event) => { self.onmessage = null; self.postMessage('started'); serve(event.data); };\n`;
 
 interface NodeWorker {
   unref(): void;
@@ -91,41 +119,86 @@ interface NodeOs {
   cpus(): unknown[];
 }
 
+function isNode(): boolean {
+  return (
+    typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node ===
+    'string'
+  );
+}
+
+/**
+ * Whether a worker can be started here: Node (worker_threads), or a cross-origin isolated browser page or worker with
+ * Web Workers and Blob URLs. Shared memory and SIMD are checked by the loader (module.ts), cores by the pool.
+ */
+export function canStartWorker(): boolean {
+  if (isNode()) return true;
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return (
+    g.crossOriginIsolated === true &&
+    typeof Worker === 'function' &&
+    typeof Blob === 'function' &&
+    typeof URL?.createObjectURL === 'function'
+  );
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The main instance's exports the pool calls when it takes a job back. */
+type LocalExports = Record<string, unknown>;
+
 export class WorkerPool {
   private readonly control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-  private worker: NodeWorker | null = null;
+  private readonly local: LocalExports;
+  private readonly blocking = canBlock();
+  private worker: { terminate(): unknown } | null = null;
   private dead = false;
   /** Jobs the worker has run (for tests and diagnostics). */
   jobs = 0;
+  /** Jobs posted to the worker that the main thread took back and ran itself (the worker had not started them). */
+  reclaimed = 0;
 
-  /** Start the worker (asynchronously). `scratch` is the byte address of its sgemm scratch in `memory`. */
-  constructor(bytes: Uint8Array, memory: WebAssembly.Memory, scratch: number) {
-    const start = (wt: NodeWorkerThreads, os: NodeOs) => {
+  /**
+   * Start the worker (asynchronously) on `module`, the threads build. `scratch` is the byte address of its sgemm
+   * scratch in `memory`; `local` is the exports of the main thread's instance over the same memory.
+   */
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: number, local: object) {
+    this.local = local as LocalExports;
+    const start = { module, memory, control: this.control.buffer, scratch, names: CALLABLE };
+    try {
+      if (isNode()) this.startNode(start);
+      else this.startBrowser(start);
+    } catch {
+      this.kill();
+    }
+  }
+
+  private startNode(start: object): void {
+    const begin = (wt: NodeWorkerThreads, os: NodeOs) => {
       const cores = os.availableParallelism?.() ?? os.cpus().length;
       // Only the main thread splits kernels: code that already runs in worker threads (data-parallel replicas, data
       // loader workers) has the cores busy, and a kernel thread per worker would oversubscribe them.
       if (cores < 2 || !wt.isMainThread) this.kill();
       if (this.dead) return;
-      const worker = new wt.Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { bytes, memory, control: this.control.buffer, scratch, names: CALLABLE },
-      });
+      const worker = new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData: start });
       worker.unref();
       worker.on('error', () => this.kill());
       worker.on('exit', () => this.kill());
       this.worker = worker;
     };
-    try {
-      // Synchronously where Node has process.getBuiltinModule (>= 20.16): the worker then starts even while the
-      // main thread runs a synchronous training loop.
-      const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })
-        .process?.getBuiltinModule;
-      if (getBuiltin) {
-        start(getBuiltin('node:worker_threads') as NodeWorkerThreads, getBuiltin('node:os') as NodeOs);
-        return;
-      }
-    } catch {
-      this.kill();
+    // Synchronously where Node has process.getBuiltinModule (>= 20.16): the worker then starts even while the
+    // main thread runs a synchronous training loop.
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process
+      ?.getBuiltinModule;
+    if (getBuiltin) {
+      begin(getBuiltin('node:worker_threads') as NodeWorkerThreads, getBuiltin('node:os') as NodeOs);
       return;
     }
     // Else asynchronously; a computed specifier keeps bundlers from resolving Node builtins into browser bundles.
@@ -133,9 +206,35 @@ export class WorkerPool {
     Promise.all(specifiers.map((s) => import(/* webpackIgnore: true */ /* @vite-ignore */ s)))
       .then((modules) => {
         const [wt, os] = modules as [NodeWorkerThreads, NodeOs];
-        start(wt, os);
+        begin(wt, os);
       })
       .catch(() => this.kill());
+  }
+
+  private startBrowser(start: object): void {
+    if (!canStartWorker() || (globalThis.navigator?.hardwareConcurrency ?? 1) < 2) {
+      this.kill();
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+    let worker: Worker;
+    try {
+      worker = new Worker(url, { name: 'nndl-cpu-kernels' });
+    } catch (error) {
+      // E.g. a Content-Security-Policy without blob: in worker-src.
+      URL.revokeObjectURL(url);
+      throw error;
+    }
+    worker.onmessage = () => URL.revokeObjectURL(url);
+    // Failing to load or instantiate (CSP without 'wasm-unsafe-eval', say) leaves the pool on one thread.
+    worker.onerror = (event) => {
+      event.preventDefault();
+      URL.revokeObjectURL(url);
+      this.kill();
+    };
+    worker.onmessageerror = () => this.kill();
+    worker.postMessage(start);
+    this.worker = worker;
   }
 
   /** True once the worker can take jobs. */
@@ -144,8 +243,9 @@ export class WorkerPool {
   }
 
   /**
-   * Run `workerCalls` on the worker while `mainHalf` runs here; returns when both are done. Throws if the worker's
-   * half threw (a wasm trap), after which the pool is closed.
+   * Run `workerCalls` on the worker while `mainHalf` runs here; returns when both are done (if the worker has not
+   * started its calls when `mainHalf` returns, they run here). Throws if the worker's half threw (a wasm trap), after
+   * which the pool is closed.
    */
   run(workerCalls: readonly WorkerCall[], mainHalf: () => void): void {
     const ctl = this.control;
@@ -158,15 +258,30 @@ export class WorkerPool {
       at += 2 + args.length;
     }
     ctl[CALLS] = workerCalls.length;
-    Atomics.store(ctl, STATE, 1);
+    Atomics.store(ctl, STATE, POSTED);
     Atomics.notify(ctl, STATE);
+    let ranHere = false;
     try {
       mainHalf();
     } finally {
-      // Always wait for the worker before the arena is reused.
-      for (let spin = 0; spin < SPIN && Atomics.load(ctl, STATE) !== 2; spin++);
-      while (Atomics.load(ctl, STATE) !== 2) Atomics.wait(ctl, STATE, 1, 1000);
-      Atomics.store(ctl, STATE, 0);
+      // Always settle the job before the arena is reused: take it back if the worker has not claimed it, else wait.
+      if (Atomics.compareExchange(ctl, STATE, POSTED, IDLE) === POSTED) {
+        ranHere = true;
+      } else {
+        for (let spin = 0; spin < SPIN && Atomics.load(ctl, STATE) !== DONE; spin++);
+        if (this.blocking) {
+          while (Atomics.load(ctl, STATE) !== DONE) Atomics.wait(ctl, STATE, CLAIMED, 1000);
+        } else {
+          // A browser's main thread may not block: spin while the worker computes its (claimed) half.
+          while (Atomics.load(ctl, STATE) !== DONE);
+        }
+        Atomics.store(ctl, STATE, IDLE);
+      }
+    }
+    if (ranHere) {
+      this.reclaimed++;
+      for (const [name, ...args] of workerCalls) (this.local[name] as (...args: number[]) => void)(...args);
+      return;
     }
     this.jobs++;
     if (ctl[ERROR] === 1) {
