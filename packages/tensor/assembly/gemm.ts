@@ -209,20 +209,30 @@ function macroKernel(mc: i32, nc: i32, kc: i32, c: usize, ldc: i32, add: bool): 
     for (let i0 = 0; i0 < mc; i0 += MR) {
       const rows = min(MR, mc - i0);
       const pa = PACKED_A + ((<usize>(i0 * kc)) << 2);
-      const cp = c + <usize>i0 * ldcBytes + ((<usize>j0) << 2);
-      if (rows == MR && cols == NR) {
-        microKernel(kc, pa, pb, cp, ldcBytes, add);
-      } else {
-        microKernel(kc, pa, pb, TILE, NR * 4, false);
-        for (let r = 0; r < rows; r++) {
-          const row = cp + <usize>r * ldcBytes;
-          const t = TILE + <usize>(r * NR * 4);
-          for (let j = 0; j < cols; j++) {
-            const o = (<usize>j) << 2;
-            const v = load<f32>(t + o);
-            store<f32>(row + o, add ? load<f32>(row + o) + v : v);
-          }
-        }
+      kernelTile(kc, pa, pb, c + <usize>i0 * ldcBytes + ((<usize>j0) << 2), ldcBytes, rows, cols, add);
+    }
+  }
+}
+
+/**
+ * One tile of C (rows <= MR, cols <= NR, at c with row stride ldcBytes) from a packed A panel (kc x MR floats at pa)
+ * and a packed B panel (kc x NR at pb): full tiles go straight to C, ragged ones through TILE. Shared with conv.ts,
+ * which packs its own panels.
+ */
+// @ts-ignore: decorator
+@inline
+export function kernelTile(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, add: bool): void {
+  if (rows == MR && cols == NR) {
+    microKernel(kc, pa, pb, c, c + ldcBytes, c + 2 * ldcBytes, c + 3 * ldcBytes, add);
+  } else {
+    microKernel(kc, pa, pb, TILE, TILE + NR * 4, TILE + 2 * NR * 4, TILE + 3 * NR * 4, false);
+    for (let r = 0; r < rows; r++) {
+      const row = c + <usize>r * ldcBytes;
+      const t = TILE + <usize>(r * NR * 4);
+      for (let j = 0; j < cols; j++) {
+        const o = (<usize>j) << 2;
+        const v = load<f32>(t + o);
+        store<f32>(row + o, add ? load<f32>(row + o) + v : v);
       }
     }
   }
@@ -237,9 +247,10 @@ function madd(a: v128, b: v128, acc: v128): v128 {
 
 /**
  * The 4x8 register tile: C in eight v128 locals, one rank-1 update per step of depth (two v128 loads of B, four
- * splat loads of A, eight multiply-adds). Stores the tile at c (row stride ldcBytes), or adds it there.
+ * splat loads of A, eight multiply-adds). Stores the tile's rows at r0..r3 (eight floats each), or adds it there.
+ * Rows are separate addresses so that conv.ts can add a tile straight into four taps' cells of an input gradient.
  */
-function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, add: bool): void {
+export function microKernel(kc: i32, pa: usize, pb: usize, r0: usize, r1: usize, r2: usize, r3: usize, add: bool): void {
   let c00 = f32x4.splat(0);
   let c01 = c00;
   let c10 = c00;
@@ -266,25 +277,25 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, a
     pa += 16;
     pb += 32;
   }
-  const r1 = c + ldcBytes;
-  const r2 = r1 + ldcBytes;
-  const r3 = r2 + ldcBytes;
+  // Row by row: conv.ts's rows may overlap (adjacent taps of one kernel row), so each row's sum must be stored
+  // before the next row is loaded.
   if (add) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(r1));
-    c11 = f32x4.add(c11, v128.load(r1, 16));
-    c20 = f32x4.add(c20, v128.load(r2));
-    c21 = f32x4.add(c21, v128.load(r2, 16));
-    c30 = f32x4.add(c30, v128.load(r3));
-    c31 = f32x4.add(c31, v128.load(r3, 16));
+    v128.store(r0, f32x4.add(c00, v128.load(r0)));
+    v128.store(r0, f32x4.add(c01, v128.load(r0, 16)), 16);
+    v128.store(r1, f32x4.add(c10, v128.load(r1)));
+    v128.store(r1, f32x4.add(c11, v128.load(r1, 16)), 16);
+    v128.store(r2, f32x4.add(c20, v128.load(r2)));
+    v128.store(r2, f32x4.add(c21, v128.load(r2, 16)), 16);
+    v128.store(r3, f32x4.add(c30, v128.load(r3)));
+    v128.store(r3, f32x4.add(c31, v128.load(r3, 16)), 16);
+  } else {
+    v128.store(r0, c00);
+    v128.store(r0, c01, 16);
+    v128.store(r1, c10);
+    v128.store(r1, c11, 16);
+    v128.store(r2, c20);
+    v128.store(r2, c21, 16);
+    v128.store(r3, c30);
+    v128.store(r3, c31, 16);
   }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(r1, c10);
-  v128.store(r1, c11, 16);
-  v128.store(r2, c20);
-  v128.store(r2, c21, 16);
-  v128.store(r3, c30);
-  v128.store(r3, c31, 16);
 }

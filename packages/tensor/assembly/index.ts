@@ -3,7 +3,14 @@
  * (src/backends/cpu/wasm/kernels.generated.ts); the loader is src/backends/cpu/wasm/module.ts. Operands are byte
  * addresses in this module's memory; the loader owns everything above `heapBase()`.
  */
-export { conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, setConvGeometry } from './conv';
+export {
+  addFloats,
+  conv2dBackpropFilter,
+  conv2dBackpropInput,
+  conv2dForward,
+  convScratchBytes,
+  setConvGeometry,
+} from './conv';
 export { gemmScratchBytes, setGemmScratch, sgemm } from './gemm';
 export { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, setPoolGeometry } from './pool';
 

@@ -646,6 +646,21 @@ const convCases: ConvCase[] = [
     dilation: [1, 1],
     groups: 1,
   },
+  // 600 filter taps: the WebAssembly forward splits the depth into two packed blocks; the filter gradient packs the
+  // three images into one depth block.
+  {
+    n: 3,
+    c: 24,
+    h: 9,
+    w: 11,
+    o: 6,
+    kh: 5,
+    kw: 5,
+    stride: [1, 1],
+    padding: [2, 1],
+    dilation: [1, 1],
+    groups: 1,
+  },
   {
     n: 1,
     c: 16,

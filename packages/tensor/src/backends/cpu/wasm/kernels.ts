@@ -258,8 +258,8 @@ function convSplit(arena: WasmArena, g: ConvGeometry): number {
 }
 
 /**
- * Run conv kernel `fn` (operands: image-major input, shared operand, image-major output, im2col scratch) on the
- * whole batch, or on two threads split by image. Byte sizes of one image of the input and output are given.
+ * Run conv kernel `fn` (operands: image-major input, shared operand, image-major output, scratch) on the whole
+ * batch, or on two threads split by image. Byte sizes of one image of the input and output are given.
  */
 function runConv(
   arena: WasmArena,
@@ -271,14 +271,14 @@ function runConv(
   inImage: number,
   outImage: number,
 ): void {
-  const col = colScratch(arena, g);
+  const col = convScratch(arena, g);
   const half = convSplit(arena, g);
   if (half === 0) {
     setGeometry(arena, g);
     arena.exports[fn](input, shared, output, col);
     return;
   }
-  const col2 = colScratch(arena, g);
+  const col2 = convScratch(arena, g);
   arena.pool!.run(
     [
       ['setConvGeometry', ...geometryArgs(g, g.batch - half)],
@@ -291,9 +291,13 @@ function runConv(
   );
 }
 
-/** The im2col scratch of one image and group (none for a pointwise convolution, which uses its input directly). */
-function colScratch(arena: WasmArena, g: ConvGeometry): number {
-  return g.pointwise ? 0 : arena.alloc(g.colRows * g.colCols);
+/**
+ * One thread's scratch for a conv call of geometry `g` (packed operands, the column matrix of the input gradient):
+ * its size does not depend on the batch, so one block serves either half of a split call.
+ */
+function convScratch(arena: WasmArena, g: ConvGeometry): number {
+  setGeometry(arena, g);
+  return arena.alloc(Math.ceil(arena.exports.convScratchBytes() / 4));
 }
 
 /**
@@ -360,7 +364,7 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
         const dy = arena.copyIn(dyInfo.handle as Float32Array, g.batch * g.outChannels * g.colCols);
         const dwSize = g.outChannels * g.colRows;
         const dw = arena.alloc(dwSize);
-        const col = colScratch(arena, g);
+        const col = convScratch(arena, g);
         const shape = [g.outChannels, g.groupIn, g.kernelH, g.kernelW];
         // The filter gradient is a sum over images. Above the split size it is always summed as two halves, added
         // in the same order, whether or not a second thread takes one (the worker may still be starting, or threads
@@ -373,7 +377,7 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
           return { handle: arena.copyOut(dw, dwSize), shape, dtype: 'float32' };
         }
         const dw2 = arena.alloc(dwSize);
-        const col2 = colScratch(arena, g);
+        const col2 = convScratch(arena, g);
         const xImage = g.inChannels * g.height * g.width * 4;
         const dyImage = g.outChannels * g.colCols * 4;
         if (convSplit(arena, g) === half) {
@@ -395,10 +399,9 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
           (arena.exports.setConvGeometry as (...args: number[]) => void)(...geometryArgs(g, g.batch - half));
           arena.exports.conv2dBackpropFilter(x + half * xImage, dy + half * dyImage, dw2, col2);
         }
-        const sum = arena.copyOut(dw, dwSize);
-        const other = arena.copyOut(dw2, dwSize);
-        for (let i = 0; i < dwSize; i++) sum[i] = sum[i]! + other[i]!;
-        return { handle: sum, shape, dtype: 'float32' };
+        // dw + dw2 in wasm (f32 adds, the same sums as in JavaScript), then one copy out.
+        arena.exports.addFloats(dw, dw2, dwSize);
+        return { handle: arena.copyOut(dw, dwSize), shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
     );

@@ -46,9 +46,13 @@ export interface WasmExports {
     dilationW: number,
     groups: number,
   ): void;
-  conv2dForward(x: number, w: number, out: number, col: number): void;
-  conv2dBackpropInput(dy: number, w: number, dx: number, col: number): void;
-  conv2dBackpropFilter(x: number, dy: number, dw: number, col: number): void;
+  /** dst[i] += src[i] for n floats (f32 adds). */
+  addFloats(dst: number, src: number, n: number): void;
+  /** Bytes of scratch one conv call needs for the geometry last set (the same for any batch). */
+  convScratchBytes(): number;
+  conv2dForward(x: number, w: number, out: number, scratch: number): void;
+  conv2dBackpropInput(dy: number, w: number, dx: number, scratch: number): void;
+  conv2dBackpropFilter(x: number, dy: number, dw: number, scratch: number): void;
   setPoolGeometry(
     planes: number,
     height: number,
