@@ -210,12 +210,18 @@ export async function checkThreads(
     if (!single || !threaded || !pool) return { ...report, warnings };
     const before = { jobs: pool.jobs, reclaimed: pool.reclaimed };
     const all = cases();
-    for (const c of all) {
-      const one = run(c, single);
-      const two = run(c, threaded);
-      report.compared++;
-      if (one.length !== two.length || one.some((v, i) => !Object.is(v, two[i])))
-        report.mismatches.push(c.name);
+    // The worker takes every half while comparing (no take-back), so its part does not depend on the machine's load.
+    pool.takeBack = false;
+    try {
+      for (const c of all) {
+        const one = run(c, single);
+        const two = run(c, threaded);
+        report.compared++;
+        if (one.length !== two.length || one.some((v, i) => !Object.is(v, two[i])))
+          report.mismatches.push(c.name);
+      }
+    } finally {
+      pool.takeBack = true;
     }
     report.jobs = pool.jobs - before.jobs;
     report.reclaimed = pool.reclaimed - before.reclaimed;

@@ -111,6 +111,35 @@ export function compileBinary(expr: string, fallback: (a: number, b: number) => 
   };
 }
 
+/**
+ * Merge adjacent dims that both operands walk the same way (contiguously, or both broadcast), so that the broadcast
+ * loop's inner run is as long as possible: a per-channel bias [1, C, 1, 1] added to [N, C, H, W] becomes [N, C, H W]
+ * with an inner run of H W elements instead of W (3 ns per element -> under 1 on Nielsen's 12 x 12 maps).
+ */
+export function collapseDims(
+  shape: readonly number[],
+  aStrides: readonly number[],
+  bStrides: readonly number[],
+): [number[], number[], number[]] {
+  const dims = [shape[0]!];
+  const as = [aStrides[0]!];
+  const bs = [bStrides[0]!];
+  for (let d = 1; d < shape.length; d++) {
+    const last = dims.length - 1;
+    const n = shape[d]!;
+    if (as[last] === aStrides[d]! * n && bs[last] === bStrides[d]! * n) {
+      dims[last] = dims[last]! * n;
+      as[last] = aStrides[d]!;
+      bs[last] = bStrides[d]!;
+    } else {
+      dims.push(n);
+      as.push(aStrides[d]!);
+      bs.push(bStrides[d]!);
+    }
+  }
+  return [dims, as, bs];
+}
+
 /** Strides of `shape` seen from a broadcast `outShape`: 0 where the input is broadcast. */
 export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   const strides = stridesOf(shape);
@@ -159,7 +188,14 @@ export function binaryKernel(
     const out = allocate(dtype, sizeOf(shape));
     if (bv.length === 1) loop(av, bv, out, shape, [], [], 1);
     else if (av.length === 1) loop(av, bv, out, shape, [], [], 2);
-    else loop(av, bv, out, shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape), 3);
+    else {
+      const [dims, aStrides, bStrides] = collapseDims(
+        shape,
+        broadcastStrides(a.shape, shape),
+        broadcastStrides(b.shape, shape),
+      );
+      loop(av, bv, out, dims, aStrides, bStrides, 3);
+    }
     return { handle: out, shape, dtype };
   }) as KernelFn;
 }

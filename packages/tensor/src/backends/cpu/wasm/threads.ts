@@ -164,6 +164,11 @@ export class WorkerPool {
   jobs = 0;
   /** Jobs posted to the worker that the main thread took back and ran itself (the worker had not started them). */
   reclaimed = 0;
+  /**
+   * Take back a posted job the worker has not claimed by the time the main thread's half is done (the default). Tests
+   * turn it off to make the worker's part deterministic: the main thread then waits for the worker.
+   */
+  takeBack = true;
 
   /**
    * Start the worker (asynchronously) on `module`, the threads build. `scratch` is the byte address of its sgemm
@@ -265,7 +270,7 @@ export class WorkerPool {
       mainHalf();
     } finally {
       // Always settle the job before the arena is reused: take it back if the worker has not claimed it, else wait.
-      if (Atomics.compareExchange(ctl, STATE, POSTED, IDLE) === POSTED) {
+      if (this.takeBack && Atomics.compareExchange(ctl, STATE, POSTED, IDLE) === POSTED) {
         ranHere = true;
       } else {
         for (let spin = 0; spin < SPIN && Atomics.load(ctl, STATE) !== DONE; spin++);
