@@ -35,6 +35,7 @@ export {
   type CpuKernelChoice,
   type CpuThreadsChoice,
   cpuThreads,
+  setCpuThreads,
   createCpuBackend,
 } from './backends/cpu/index.js';
 export type { DType, TypedArray } from './dtype.js';

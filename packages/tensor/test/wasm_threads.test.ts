@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelFn, TensorInfo } from '../src/backend.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../src/backends/cpu/conv2d.js';
+import { cpuThreads, createCpuBackend, setCpuThreads } from '../src/backends/cpu/index.js';
 import { batchMatMul } from '../src/backends/cpu/matmul.js';
 import {
   wasmBatchMatMul,
@@ -14,6 +15,7 @@ import {
   wasmConv2dBackpropInput,
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
+import * as K from '../src/kernel_names.js';
 
 const single = loadWasmKernels();
 const threaded = loadThreadedWasmKernels();
@@ -107,6 +109,28 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
     expect(pool.reclaimed - reclaimed).toBe(0);
     expect(pool.jobs - jobs).toBeGreaterThanOrEqual(cases.length);
     expect(threaded!.pool!.ready()).toBe(true);
+  });
+
+  it('setCpuThreads(1) keeps every call on the calling thread (same bits); auto brings the worker back', async () => {
+    await workerReady();
+    const backend = createCpuBackend({ kernels: 'wasm', threads: 'auto' });
+    if (cpuThreads(backend) !== 2) return; // this backend has no worker here (one core)
+    const kernel = backend.kernels.get(K.BatchMatMul)!.fn;
+    const inputs = [info([1, 256, 256], 5), info([1, 256, 256], 6)];
+    const attrs = { transposeA: false, transposeB: false } as never;
+    const two = kernel(inputs, attrs, backend);
+    const pool = threaded!.pool!;
+    const before = pool.jobs + pool.reclaimed;
+    expect(setCpuThreads(1, backend)).toBe('auto');
+    try {
+      expect(cpuThreads(backend)).toBe(1);
+      const one = kernel(inputs, attrs, backend);
+      expect(pool.jobs + pool.reclaimed).toBe(before);
+      expect(Array.from(one.handle as Float32Array)).toEqual(Array.from(two.handle as Float32Array));
+    } finally {
+      expect(setCpuThreads('auto', backend)).toBe(1);
+    }
+    expect(cpuThreads(backend)).toBe(2);
   });
 
   it('Conv2D and its backprops match one thread (batch split)', async () => {

@@ -5,7 +5,7 @@
  * applied. Parameters live in a SharedArrayBuffer that every replica reads; gradients come back through a second one.
  */
 import { WorkerPool } from '@nndl/data';
-import type { Tensor, TypedArray } from '@nndl/tensor';
+import { setCpuThreads, type Tensor, type TypedArray } from '@nndl/tensor';
 import type { BuiltModel } from '../model.js';
 import type { ExperimentSpec } from '../spec.js';
 import type { ParallelGradient } from '../trainer.js';
@@ -30,15 +30,24 @@ export async function createDataParallel(
   const slots = Array.from({ length: replicas - 1 }, (_, i) => new Float32Array(grads, i * size * 4, size));
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   let crashed: string | null = null;
-  const pool = await WorkerPool.create({
-    module: new URL(`./replica_worker${ext}`, import.meta.url),
-    size: replicas - 1,
-    name: 'nndl-replica',
-    setup: { task: 'init', args: [JSON.stringify(spec), shared, grads] },
-    onWorkerError: (r) => {
-      crashed = `replica ${r.workerIndex + 1} ${r.kind === 'died' ? 'died' : 'threw'} in ${r.task} (attempt ${r.attempt}): ${r.error.message}`;
-    },
-  });
+  // The main thread is one of the replicas: its kernels stay on one thread, so that N replicas use N cores (a kernel
+  // worker on top would oversubscribe them; replicas in worker threads never start one).
+  const previousThreads = setCpuThreads(1);
+  let pool: WorkerPool;
+  try {
+    pool = await WorkerPool.create({
+      module: new URL(`./replica_worker${ext}`, import.meta.url),
+      size: replicas - 1,
+      name: 'nndl-replica',
+      setup: { task: 'init', args: [JSON.stringify(spec), shared, grads] },
+      onWorkerError: (r) => {
+        crashed = `replica ${r.workerIndex + 1} ${r.kind === 'died' ? 'died' : 'threw'} in ${r.task} (attempt ${r.attempt}): ${r.error.message}`;
+      },
+    });
+  } catch (error) {
+    setCpuThreads(previousThreads);
+    throw error;
+  }
   return {
     replicas,
     async step(x: Tensor, y: Tensor): Promise<number> {
@@ -101,6 +110,9 @@ export async function createDataParallel(
       return total;
     },
     tasksPerWorker: () => pool.stats.tasksPerWorker.slice(),
-    close: () => pool.close(),
+    close: async () => {
+      setCpuThreads(previousThreads);
+      await pool.close();
+    },
   };
 }

@@ -210,6 +210,21 @@ export function cpuThreads(backend: Backend = getBackend('cpu')): 1 | 2 {
   return backend instanceof CpuBackend && backend.arena?.pool?.ready() ? 2 : 1;
 }
 
+/**
+ * Turn the CPU backend's kernel splitting off (1) or back on ('auto': large calls split when the worker is up), at
+ * run time. For code that parallelizes at a coarser grain on the main thread too: data-parallel training runs a
+ * replica there, and a kernel worker on top of the replicas would oversubscribe the cores. Returns the previous
+ * setting. No effect on a backend without a kernel worker.
+ */
+export function setCpuThreads(threads: 1 | 'auto', backend: Backend = getBackend('cpu')): 1 | 'auto' {
+  const pool = backend instanceof CpuBackend ? backend.arena?.pool : null;
+  if (!pool) return 'auto';
+  const previous = pool.paused ? 1 : 'auto';
+  // Paused, the pool reports not ready: every call runs here with the same split structure (the same bits).
+  pool.paused = threads === 1;
+  return previous;
+}
+
 /** Which kernels the CPU backend runs: 'auto' (WebAssembly SIMD where available, else TypeScript), or one of them. */
 export type CpuKernelChoice = 'auto' | 'wasm' | 'ts';
 

@@ -244,8 +244,14 @@ export class WorkerPool {
 
   /** True once the worker can take jobs. */
   ready(): boolean {
-    return !this.dead && Atomics.load(this.control, READY) === 1;
+    return !this.dead && !this.paused && Atomics.load(this.control, READY) === 1;
   }
+
+  /**
+   * While paused, the pool reports not ready, so every call runs on the calling thread exactly as before the worker
+   * came up (the same split structure, so the same bits): setCpuThreads(1).
+   */
+  paused = false;
 
   /**
    * Run `workerCalls` on the worker while `mainHalf` runs here; returns when both are done (if the worker has not
