@@ -35,8 +35,8 @@ export {
   type CpuKernelChoice,
   type CpuThreadsChoice,
   cpuThreads,
-  setCpuThreads,
   createCpuBackend,
+  setCpuThreads,
 } from './backends/cpu/index.js';
 export type { DType, TypedArray } from './dtype.js';
 export * as kernels from './kernel_names.js';

@@ -47,12 +47,17 @@ export function compileUnary(expr: string, fallback: (x: number) => number): Una
   };
 }
 
-// mode 0: same shape; 1: b is a single element; 2: a is a single element; 3: general broadcast.
-const BINARY_BODY = `
+// mode 0: same shape; 1: b is a single element; 2: a is a single element; 3: general broadcast. Each mode is its own
+// compiled function: in one function with all four, V8 ran the same-shape loop at half speed (46 against 21 us for
+// 28,800 float32 additions).
+const SAME_SHAPE =
+  'const n = out.length; for (let i = 0; i < n; i++) { const a = a_[i], b = b_[i]; out[i] = EXPR; }';
+const B_SCALAR =
+  'const n = out.length; const b = b_[0]; for (let i = 0; i < n; i++) { const a = a_[i]; out[i] = EXPR; }';
+const A_SCALAR =
+  'const n = out.length; const a = a_[0]; for (let i = 0; i < n; i++) { const b = b_[i]; out[i] = EXPR; }';
+const BROADCAST = `
 const n = out.length;
-if (mode === 0) { for (let i = 0; i < n; i++) { const a = a_[i], b = b_[i]; out[i] = EXPR; } return; }
-if (mode === 1) { const b = b_[0]; for (let i = 0; i < n; i++) { const a = a_[i]; out[i] = EXPR; } return; }
-if (mode === 2) { const a = a_[0]; for (let i = 0; i < n; i++) { const b = b_[i]; out[i] = EXPR; } return; }
 const nd = shape.length;
 if (n === 0) return;
 const inner = shape[nd - 1], sa = aS[nd - 1], sb = bS[nd - 1];
@@ -74,16 +79,26 @@ for (let o = 0; o < outer; o++) {
 /** Compile `out = expr(a, b)` with broadcasting, where the expression uses `a` and `b`. */
 export function compileBinary(expr: string, fallback: (a: number, b: number) => number): BinaryLoop {
   if (canCompile()) {
-    return new Function(
+    type Loop = (a_: TypedArray, b_: TypedArray, out: TypedArray) => void;
+    const compile = (body: string) => new Function('a_', 'b_', 'out', body.replaceAll('EXPR', expr)) as Loop;
+    const same = compile(SAME_SHAPE);
+    const bScalar = compile(B_SCALAR);
+    const aScalar = compile(A_SCALAR);
+    const general = new Function(
       'a_',
       'b_',
       'out',
       'shape',
       'aS',
       'bS',
-      'mode',
-      BINARY_BODY.replaceAll('EXPR', expr),
+      BROADCAST.replaceAll('EXPR', expr),
     ) as BinaryLoop;
+    return (a_, b_, out, shape, aS, bS, mode) => {
+      if (mode === 0) same(a_, b_, out);
+      else if (mode === 1) bScalar(a_, b_, out);
+      else if (mode === 2) aScalar(a_, b_, out);
+      else general(a_, b_, out, shape, aS, bS, mode);
+    };
   }
   return (a_, b_, out, shape, aS, bS, mode) => {
     const n = out.length;
