@@ -15,15 +15,18 @@ import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
 import { SGD } from '@nndl/nn/optim';
 import { asTensor, Generator, type Tensor } from '@nndl/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { matmulVariant, type NndlKernels, withCpuKernels } from './nndl.js';
+import { matmulVariant, type NndlKernels, twoThreadsReady, withCpuKernels } from './nndl.js';
 import { randomValues } from './runner.js';
 import { setupTfjs } from './tfjs.js';
 
 export interface NnBenchRow {
   /** 'mlp' (Nielsen's [784,30,10]) or 'cnn' (network3's two-conv net). */
   model: 'mlp' | 'cnn';
-  /** 'nndl' runs the CPU backend as it starts (wasm SIMD kernels where available), 'nndl-ts' its TypeScript kernels. */
-  runner: 'nndl' | 'nndl-ts' | 'tfjs-cpu' | 'tfjs-wasm';
+  /**
+   * 'nndl' runs the CPU backend as it starts (wasm SIMD kernels where available; one thread under `pnpm bench`),
+   * 'nndl-2t' the same kernels with large calls split across two threads, 'nndl-ts' its TypeScript kernels.
+   */
+  runner: 'nndl' | 'nndl-2t' | 'nndl-ts' | 'tfjs-cpu' | 'tfjs-wasm';
   /** Mini-batches actually timed. */
   batches: number;
   /** Seconds for one epoch of 50,000 samples (5,000 batches of 10). */
@@ -42,7 +45,7 @@ export interface NnBenchOptions {
   /** Batches of the MLP timed for nndl-ts (default 1,000) and of the CNN (default 30). */
   tsMlpBatches?: number;
   tsCnnBatches?: number;
-  /** Batches of the CNN timed for nndl (default 300), tfjs-wasm (default 100) and tfjs-cpu (default 10). */
+  /** Batches of the CNN timed for nndl and nndl-2t (default 1,000: shorter runs read 10-40% slow, before V8 and the heap settle), tfjs-wasm (default 100) and tfjs-cpu (default 10). */
   cnnBatches?: number;
   cnnWasmBatches?: number;
   cnnCpuBatches?: number;
@@ -116,10 +119,15 @@ function epochRow(
 
 /** One epoch (or `batches` mini-batches) of Nielsen's MLP with @nndl/nn, on the default or TypeScript kernels. */
 export function benchNielsenMlpNndl(batches = EPOCH_BATCHES, kernels: NndlKernels = 'default'): NnBenchRow {
-  return withCpuKernels(kernels, () => nielsenMlpNndl(batches, kernels === 'ts' ? 'nndl-ts' : 'nndl'));
+  return withCpuKernels(kernels, () => nielsenMlpNndl(batches, nndlRunnerName(kernels)));
 }
 
-function nielsenMlpNndl(batches: number, runner: 'nndl' | 'nndl-ts'): NnBenchRow {
+type NndlRunnerName = 'nndl' | 'nndl-2t' | 'nndl-ts';
+function nndlRunnerName(kernels: NndlKernels): NndlRunnerName {
+  return kernels === 'ts' ? 'nndl-ts' : kernels === 'threads' ? 'nndl-2t' : 'nndl';
+}
+
+function nielsenMlpNndl(batches: number, runner: NndlRunnerName): NnBenchRow {
   const net = new NielsenNetwork([784, 30, 10], { init: 'large', generator: new Generator(1) });
   const opt = new SGD(net.parameters(), { lr: 3.0 });
   const pool = Array.from({ length: POOL }, (_, i) => ({
@@ -142,11 +150,11 @@ function nielsenMlpNndl(batches: number, runner: 'nndl' | 'nndl-ts'): NnBenchRow
 }
 
 /** `batches` mini-batches of network3's two-conv net with @nndl/nn, extrapolated to an epoch. */
-export function benchTwoConvNndl(batches = 300, kernels: NndlKernels = 'default'): NnBenchRow {
-  return withCpuKernels(kernels, () => twoConvNndl(batches, kernels === 'ts' ? 'nndl-ts' : 'nndl'));
+export function benchTwoConvNndl(batches = 1000, kernels: NndlKernels = 'default'): NnBenchRow {
+  return withCpuKernels(kernels, () => twoConvNndl(batches, nndlRunnerName(kernels)));
 }
 
-function twoConvNndl(batches: number, runner: 'nndl' | 'nndl-ts'): NnBenchRow {
+function twoConvNndl(batches: number, runner: NndlRunnerName): NnBenchRow {
   const net = chapter6Net('twoConv', { generator: new Generator(1) });
   const opt = new SGD(net.parameters(), { lr: 0.1 });
   const pool = Array.from({ length: POOL }, (_, i) => ({
@@ -416,7 +424,10 @@ export const QUICK_NN_OPTIONS: NnBenchOptions = {
  * @example for (const row of await benchNn({ mlpPeerBatches: 500 })) console.log(row);
  */
 export async function benchNn(options: NnBenchOptions = {}): Promise<NnBenchRow[]> {
-  const runners = options.runners ?? ['nndl', 'nndl-ts', 'tfjs-wasm', 'tfjs-cpu'];
+  const runners = [...(options.runners ?? ['nndl', 'nndl-2t', 'nndl-ts', 'tfjs-wasm', 'tfjs-cpu'])];
+  // The two-thread rows need the worker up; where it cannot start (one core) they are left out.
+  if (runners.includes('nndl-2t') && !(await twoThreadsReady()))
+    runners.splice(runners.indexOf('nndl-2t'), 1);
   useCpuTime(options.cpuTime ?? false);
   const rows: NnBenchRow[] = [];
   const add = (row: NnBenchRow) => {
@@ -427,12 +438,14 @@ export async function benchNn(options: NnBenchOptions = {}): Promise<NnBenchRow[
   const peerMlp = options.mlpPeerBatches ?? mlp;
   for (const runner of runners) {
     if (runner === 'nndl') add(benchNielsenMlpNndl(mlp));
+    else if (runner === 'nndl-2t') add(benchNielsenMlpNndl(mlp, 'threads'));
     else if (runner === 'nndl-ts')
       add(benchNielsenMlpNndl(options.tsMlpBatches ?? Math.min(mlp, 1000), 'ts'));
     else add(await benchNielsenMlpTfjs(runner === 'tfjs-cpu' ? 'cpu' : 'wasm', peerMlp));
   }
   for (const runner of runners) {
-    if (runner === 'nndl') add(benchTwoConvNndl(options.cnnBatches ?? 300));
+    if (runner === 'nndl') add(benchTwoConvNndl(options.cnnBatches ?? 1000));
+    else if (runner === 'nndl-2t') add(benchTwoConvNndl(options.cnnBatches ?? 1000, 'threads'));
     else if (runner === 'nndl-ts') add(benchTwoConvNndl(options.tsCnnBatches ?? 30, 'ts'));
     else if (runner === 'tfjs-wasm') add(await benchTwoConvTfjs('wasm', options.cnnWasmBatches ?? 100));
     else add(await benchTwoConvTfjs('cpu', options.cnnCpuBatches ?? 10));
@@ -457,8 +470,9 @@ export function renderNnTable(rows: readonly NnBenchRow[]): string {
   lines.push(
     '',
     'MLP: Nielsen [784,30,10] sigmoid, batch 10, eta 3.0, quadratic cost. CNN: network3 two-conv net (20@5x5, pool 2,',
-    '40@5x5, pool 2, FC 100, softmax 10), sigmoid, batch 10, eta 0.1. One thread each; random data of MNIST shape.',
-    `nndl: the CPU backend's default kernels (${matmulVariant('default')}); nndl-ts: its TypeScript kernels.${clock}`,
+    '40@5x5, pool 2, FC 100, softmax 10), sigmoid, batch 10, eta 0.1. One thread each (nndl-2t aside); random data',
+    `of MNIST shape. nndl: the CPU backend's default kernels (${matmulVariant('default')}); nndl-2t: the same with`,
+    `calls over 2^21 multiply-adds split across a second thread; nndl-ts: its TypeScript kernels.${clock}`,
   );
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@
  */
 import {
   type Backend,
+  cpuThreads,
   createCpuBackend,
   getBackend,
   type KernelFn,
@@ -15,8 +16,11 @@ import {
 } from '@nndl/tensor';
 import { type ConvLayer, convOutputSize, type Prepared, type Runner, randomValues } from './runner.js';
 
-/** Which CPU kernels a runner uses: the backend's start-up choice, or the TypeScript kernels alone. */
-export type NndlKernels = 'default' | 'ts';
+/**
+ * Which CPU kernels a runner uses: the backend's start-up choice (pinned to one thread by `pnpm bench`), the
+ * TypeScript kernels alone, or the wasm kernels with large calls split across two threads.
+ */
+export type NndlKernels = 'default' | 'ts' | 'threads';
 
 let tsBackend: Backend | null = null;
 function tsOnlyBackend(): Backend {
@@ -24,9 +28,25 @@ function tsOnlyBackend(): Backend {
   return tsBackend;
 }
 
-/** The CPU kernel set that `choice` names (a kernel table of the real backend, or of a TypeScript-only one). */
+let threadsBackend: Backend | null = null;
+/** A CPU backend with two kernel threads (the worker starts in the background: see twoThreadsReady). */
+export function twoThreadsBackend(): Backend {
+  threadsBackend ??= createCpuBackend({ threads: 2 });
+  return threadsBackend;
+}
+
+/** Wait (up to 2 s) for the two-thread backend's worker; false where it cannot start (one core, no workers). */
+export async function twoThreadsReady(): Promise<boolean> {
+  const backend = twoThreadsBackend();
+  for (let i = 0; i < 200 && cpuThreads(backend) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+  return cpuThreads(backend) === 2;
+}
+
+/** The CPU kernel set that `choice` names (a kernel table of the real backend, or of another CPU backend). */
 function cpuKernels(choice: NndlKernels): Backend['kernels'] {
-  return (choice === 'ts' ? tsOnlyBackend() : getBackend('cpu')).kernels;
+  if (choice === 'ts') return tsOnlyBackend().kernels;
+  if (choice === 'threads') return twoThreadsBackend().kernels;
+  return getBackend('cpu').kernels;
 }
 
 /** The variant that runs BatchMatMul for `choice` ('wasm-simd' or 'ts'), for the table's notes. */

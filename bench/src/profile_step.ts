@@ -35,7 +35,10 @@ const step = (i: number): Tensor => {
   const { x, y } = pool[i % pool.length]!;
   opt.zeroGrad();
   const out = net.call(x);
-  const loss = model === 'mlp' ? (net as NielsenNetwork).cost(out, y) : (net as ReturnType<typeof chapter6Net>).loss(out, y);
+  const loss =
+    model === 'mlp'
+      ? (net as NielsenNetwork).cost(out, y)
+      : (net as ReturnType<typeof chapter6Net>).loss(out, y);
   loss.backward();
   opt.step();
   return loss;
@@ -70,10 +73,16 @@ for (let i = 0; i < steps; i++) step(i).item();
 const wrapped = (performance.now() - t0) / steps;
 let kernelSum = 0;
 const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
-console.log(`${model}: ${steps} steps, ${(plain * 1000).toFixed(1)} us/step plain (epoch ${(plain * 5).toFixed(2)} s), ${(wrapped * 1000).toFixed(1)} us/step with timers`);
+console.log(
+  `${model}: ${steps} steps, ${(plain * 1000).toFixed(1)} us/step plain (epoch ${(plain * 5).toFixed(2)} s), ${(wrapped * 1000).toFixed(1)} us/step with timers`,
+);
 for (const [name, { ms, calls }] of rows) {
   kernelSum += ms;
-  console.log(`${name.padEnd(24)} ${((ms / steps) * 1000).toFixed(1).padStart(8)} us/step  ${(calls / steps).toFixed(1).padStart(5)} calls/step`);
+  console.log(
+    `${name.padEnd(24)} ${((ms / steps) * 1000).toFixed(1).padStart(8)} us/step  ${(calls / steps).toFixed(1).padStart(5)} calls/step`,
+  );
 }
 console.log(`${'kernels total'.padEnd(24)} ${((kernelSum / steps) * 1000).toFixed(1).padStart(8)} us/step`);
-console.log(`${'outside kernels'.padEnd(24)} ${((wrapped - kernelSum / steps) * 1000).toFixed(1).padStart(8)} us/step`);
+console.log(
+  `${'outside kernels'.padEnd(24)} ${((wrapped - kernelSum / steps) * 1000).toFixed(1).padStart(8)} us/step`,
+);
