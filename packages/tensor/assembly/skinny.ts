@@ -7,9 +7,9 @@
  * - rowDots: C = A B^T with A [m x k] and B [n x k] row-major (both contiguous along k): each C(i, j) is a dot
  *   product along k, computed for 2 rows of A and 4 rows of B at once (eight v128 accumulators, six loads per four
  *   steps of depth), then summed across lanes.
- * - outerSums: C = A^T B with A [k x m] and B [k x n] row-major and k small: each row of C is a sum over k of a row
- *   of B scaled by one A value, computed for 2 rows of C and 16 columns at once (eight v128 accumulators held over
- *   the whole depth, so C is written once).
+ * - outerSums: C = A^T B with A [k x m] (k small), or C = A B with A [m x k] (m small), B [k x n] row-major: each
+ *   row of C is a sum over k of a row of B scaled by one A value, computed for 2 rows of C and 16 columns at once
+ *   (eight v128 accumulators held over the whole depth, so C is written once).
  */
 
 // @ts-ignore: decorator
@@ -126,9 +126,12 @@ export function rowDots(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): v
   }
 }
 
-/** C (m x n, row-major, contiguous) = A^T B with A (k x m) and B (k x n) row-major. */
-export function outerSums(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
-  const aRow = (<usize>m) << 2;
+/**
+ * C (m x n, row-major, contiguous) = sum over p of A(p, i) B(p, j), with A(p, i) the float at a + p aRow + i aCol
+ * (bytes) and B (k x n) row-major: A^T B for A stored (k x m) (aRow = 4 m, aCol = 4), or A B for A stored (m x k)
+ * (aRow = 4, aCol = 4 k).
+ */
+export function outerSums(m: i32, n: i32, k: i32, a: usize, aRow: usize, aCol: usize, b: usize, c: usize): void {
   const bRow = (<usize>n) << 2;
   const cRow = (<usize>n) << 2;
   const n16 = n & ~15;
@@ -149,9 +152,9 @@ export function outerSums(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize):
       let c12 = f32x4.splat(0);
       let c13 = f32x4.splat(0);
       for (let p = 0; p < k; p++) {
-        const ap = a + <usize>p * aRow + ((<usize>i) << 2);
+        const ap = a + <usize>p * aRow + <usize>i * aCol;
         const x0 = v128.load32_splat(ap);
-        const x1 = v128.load32_splat(ap + 4);
+        const x1 = v128.load32_splat(ap + aCol);
         const bp = b + <usize>p * bRow + jo;
         const y0 = v128.load(bp);
         const y1 = v128.load(bp, 16);
@@ -180,10 +183,10 @@ export function outerSums(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize):
       let c0 = f32x4.splat(0);
       let c1 = f32x4.splat(0);
       for (let p = 0; p < k; p++) {
-        const ap = a + <usize>p * aRow + ((<usize>i) << 2);
+        const ap = a + <usize>p * aRow + <usize>i * aCol;
         const y = v128.load(b + <usize>p * bRow + jo);
         c0 = madd(v128.load32_splat(ap), y, c0);
-        c1 = madd(v128.load32_splat(ap + 4), y, c1);
+        c1 = madd(v128.load32_splat(ap + aCol), y, c1);
       }
       v128.store(r0 + jo, c0);
       v128.store(r1 + jo, c1);
@@ -192,10 +195,10 @@ export function outerSums(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize):
       let s0: f32 = 0;
       let s1: f32 = 0;
       for (let p = 0; p < k; p++) {
-        const ap = a + <usize>p * aRow + ((<usize>i) << 2);
+        const ap = a + <usize>p * aRow + <usize>i * aCol;
         const y = load<f32>(b + <usize>p * bRow + ((<usize>j) << 2));
         s0 += load<f32>(ap) * y;
-        s1 += load<f32>(ap + 4) * y;
+        s1 += load<f32>(ap + aCol) * y;
       }
       store<f32>(r0 + ((<usize>j) << 2), s0);
       store<f32>(r1 + ((<usize>j) << 2), s1);
@@ -208,14 +211,14 @@ export function outerSums(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize):
       const jo = (<usize>j) << 2;
       let c0 = f32x4.splat(0);
       for (let p = 0; p < k; p++) {
-        c0 = madd(v128.load32_splat(a + <usize>p * aRow + ((<usize>i) << 2)), v128.load(b + <usize>p * bRow + jo), c0);
+        c0 = madd(v128.load32_splat(a + <usize>p * aRow + <usize>i * aCol), v128.load(b + <usize>p * bRow + jo), c0);
       }
       v128.store(r0 + jo, c0);
     }
     for (; j < n; j++) {
       let s0: f32 = 0;
       for (let p = 0; p < k; p++) {
-        s0 += load<f32>(a + <usize>p * aRow + ((<usize>i) << 2)) * load<f32>(b + <usize>p * bRow + ((<usize>j) << 2));
+        s0 += load<f32>(a + <usize>p * aRow + <usize>i * aCol) * load<f32>(b + <usize>p * bRow + ((<usize>j) << 2));
       }
       store<f32>(r0 + ((<usize>j) << 2), s0);
     }

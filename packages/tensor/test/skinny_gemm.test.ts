@@ -1,6 +1,7 @@
 /**
  * The thin-product kernels of wasm BatchMatMul (assembly/skinny.ts: rowDots for x W^T with few rows, outerSums for
- * dy^T x with a short depth) against a float64 reference, across the edges of their 2x4 and 2x16 register blocks.
+ * dy^T x with a short depth and for x W with few rows) against a float64 reference, across the edges of their 2x4
+ * and 2x16 register blocks.
  */
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../src/backend.js';
@@ -69,6 +70,15 @@ describe.runIf(arena !== null)('thin products in wasm BatchMatMul', () => {
       for (const n of [1, 3, 4, 5, 9, 30])
         for (const k of [8, 9, 15, 64, 787])
           check(info([1, m, k], seed++), info([1, n, k], seed++), false, true);
+  });
+
+  it('x W with few rows (rowSums): row pairs, 16- and 4-column blocks, single columns, short and long depths', () => {
+    let seed = 500;
+    for (const m of [1, 2, 3, SKINNY_MAX_ROWS])
+      for (const n of [1, 4, 17, 33, 100])
+        for (const k of [1, 7, 64, 640])
+          check(info([1, m, k], seed++), info([1, k, n], seed++), false, false);
+    check(info([4, 3, 20], 900), info([1, 20, 21], 901), false, false); // a batch folding into 12 rows
   });
 
   it('x W^T with a batch that folds into the rows (shared W)', () => {

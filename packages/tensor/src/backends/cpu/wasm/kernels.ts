@@ -135,12 +135,17 @@ function withArena(arena: WasmArena, body: () => TensorInfo, fallback: () => Ten
  * The thin products that assembly/skinny.ts computes without packing, or null for the packed GEMM:
  * - 'rowDots': x W^T with few rows (a linear layer's forward at a small batch): A row-major [rows, k] (the batch
  *   folds into the rows when B is shared) times B stored [n, k], when rows <= SKINNY_MAX_ROWS.
+ * - 'rowSums': x W with few rows (network3's layers keep W as [in, out]): A row-major [rows, k] times B [k, n],
+ *   when rows <= SKINNY_MAX_ROWS (outerSums over A's rows).
  * - 'outerSums': A^T B with a short depth (a linear layer's weight gradient dy^T x): A stored [k, m], B [k, n], one
  *   product, when k <= SKINNY_MAX_DEPTH.
  */
-function skinnyKernel(g: ReturnType<typeof matmulGeometry>): 'rowDots' | 'outerSums' | null {
+function skinnyKernel(g: ReturnType<typeof matmulGeometry>): 'rowDots' | 'rowSums' | 'outerSums' | null {
   const { batch, batchB, m, k, transposeA, transposeB } = g;
-  if (!transposeA && transposeB && batchB === 1 && batch * m <= SKINNY_MAX_ROWS && k >= 8) return 'rowDots';
+  if (!transposeA && batchB === 1 && batch * m <= SKINNY_MAX_ROWS) {
+    if (transposeB && k >= 8) return 'rowDots';
+    if (!transposeB) return 'rowSums';
+  }
   if (transposeA && !transposeB && batch === 1 && k <= SKINNY_MAX_DEPTH) return 'outerSums';
   return null;
 }
@@ -169,7 +174,8 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
         const c = arena.alloc(batch * m * n);
         const skinny = skinnyKernel(g);
         if (skinny === 'rowDots') arena.exports.rowDots(batch * m, n, k, a, b, c);
-        else if (skinny === 'outerSums') arena.exports.outerSums(m, n, k, a, b, c);
+        else if (skinny === 'outerSums') arena.exports.outerSums(m, n, k, a, m * 4, 4, b, c);
+        else if (skinny === 'rowSums') arena.exports.outerSums(batch * m, n, k, a, 4, k * 4, b, c);
         if (skinny !== null) {
           return { handle: arena.copyOut(c, batch * m * n), shape: [batch, m, n], dtype: 'float32' };
         }

@@ -74,7 +74,16 @@ export interface WasmExports {
   sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
   addScaledF32(y: number, x: number, n: number, alpha: number): void;
   rowDots(m: number, n: number, k: number, a: number, b: number, c: number): void;
-  outerSums(m: number, n: number, k: number, a: number, b: number, c: number): void;
+  outerSums(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    c: number,
+  ): void;
 }
 
 /** Which WebAssembly module runs: with relaxed SIMD's fused multiply-add where the engine has it, else plain SIMD. */
