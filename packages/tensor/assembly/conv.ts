@@ -546,6 +546,18 @@ function packTaps(src: usize, dst: usize): void {
  * eight pixels lie on one output row (stride 1) and whose four taps land inside the image adds straight into dx;
  * other tiles go through a tile buffer and add cell by cell, testing each.
  */
+/**
+ * Where row r of a col2im tile goes: the input row of tap i + r q (its offset in the tap table), or, for a tap
+ * past the end (the last panels of a filter with a tap count that is not a multiple of four, or fewer than eight
+ * taps), row r of the tile buffer, whose contents are discarded.
+ */
+// @ts-ignore: decorator
+@inline
+function tapRow(i: i32, r: i32, q: i32, t: usize, tapStride: usize, dxg: usize, base: i32, tile: usize): usize {
+  if (i + r * q >= colRows) return tile + <usize>(r * 32);
+  return dxg + ((<usize>(base + load<i32>(t + <usize>r * tapStride, 8))) << 2);
+}
+
 function sweepCol2im(pa: usize, panelBytes: usize, pb: usize, kc: i32, jc: i32, nc: i32, dxg: usize, scratch: usize): void {
   const taps = scratch + offsetTaps;
   const lanes = scratch + offsetLanes;
@@ -580,15 +592,14 @@ function sweepCol2im(pa: usize, panelBytes: usize, pb: usize, kc: i32, jc: i32, 
       // Every tap of this panel is inside the image (always, without padding): no tests.
       for (let i = 0; i < q; i++) {
         const t = taps + <usize>(i * 12);
-        const full = i + 3 * q < colRows;
         microKernel(
           kc,
           pa + <usize>i * panelBytes,
           pbj,
-          dxg + ((<usize>(base + load<i32>(t, 8))) << 2),
-          dxg + ((<usize>(base + load<i32>(t + tapStride, 8))) << 2),
-          dxg + ((<usize>(base + load<i32>(t + 2 * tapStride, 8))) << 2),
-          full ? dxg + ((<usize>(base + load<i32>(t + 3 * tapStride, 8))) << 2) : tile,
+          tapRow(i, 0, q, t, tapStride, dxg, base, tile),
+          tapRow(i, 1, q, t, tapStride, dxg, base, tile),
+          tapRow(i, 2, q, t, tapStride, dxg, base, tile),
+          tapRow(i, 3, q, t, tapStride, dxg, base, tile),
           true,
         );
       }
@@ -598,11 +609,11 @@ function sweepCol2im(pa: usize, panelBytes: usize, pb: usize, kc: i32, jc: i32, 
       const pat = pa + <usize>i * panelBytes;
       const t = taps + <usize>(i * 12);
       if (row) {
-        // The last panels may lack their fourth tap: that row of the tile goes to the tile buffer.
-        const full = i + 3 * q < colRows;
+        // The last panels may lack taps (i + r q >= colRows: always the last rows of the tile, and with fewer than
+        // 8 taps in all, rows 1 and 2 too): those rows of the tile go to the tile buffer.
         let inside = true;
         for (let r = 0; r < 4; r++) {
-          if (r == 3 && !full) break;
+          if (i + r * q >= colRows) break;
           const tr = t + <usize>r * tapStride;
           const ih = ih0 + load<i32>(tr);
           const iw = iw0 + load<i32>(tr, 4);
@@ -613,10 +624,10 @@ function sweepCol2im(pa: usize, panelBytes: usize, pb: usize, kc: i32, jc: i32, 
             kc,
             pat,
             pbj,
-            dxg + ((<usize>(base + load<i32>(t, 8))) << 2),
-            dxg + ((<usize>(base + load<i32>(t + tapStride, 8))) << 2),
-            dxg + ((<usize>(base + load<i32>(t + 2 * tapStride, 8))) << 2),
-            full ? dxg + ((<usize>(base + load<i32>(t + 3 * tapStride, 8))) << 2) : tile,
+            tapRow(i, 0, q, t, tapStride, dxg, base, tile),
+            tapRow(i, 1, q, t, tapStride, dxg, base, tile),
+            tapRow(i, 2, q, t, tapStride, dxg, base, tile),
+            tapRow(i, 3, q, t, tapStride, dxg, base, tile),
             true,
           );
           continue;

@@ -42,8 +42,8 @@ export interface Backend {
   dispose(handle: unknown): void;
   /**
    * Optional fast path of in-place updates (add_ with a scale, as optimizers run it): target[i] += alpha x[i] for
-   * two handles of one dtype and size (the CPU's wasm path computes in float32, its loop in double: they may differ
-   * by an ulp). Returns false where it does not apply; the op then computes out of place and assigns.
+   * two handles of one dtype and size, in the dtype's arithmetic (float32 tensors: alpha and the product rounded to
+   * float32). Returns false where it does not apply; the op then computes out of place and assigns.
    */
   addScaledInPlace?(target: unknown, x: unknown, alpha: number, dtype: DType): boolean;
   memory(): MemoryInfo;

@@ -142,6 +142,16 @@ describe('activation backward passes', () => {
     }
   });
 
+  it('take a gradient of another dtype from a hook (the composite formula promotes)', () => {
+    const x = tensor([-1, 0.5, 2], { requiresGrad: true });
+    const y = x.sigmoid();
+    y.registerHook((g) => g.double());
+    y.sum().backward();
+    const s = Array.from(x.dataSync(), (v) => 1 / (1 + Math.exp(-v)));
+    for (const [i, v] of Array.from(x.grad!.dataSync()).entries())
+      expect(v).toBeCloseTo(s[i]! * (1 - s[i]!), 6);
+  });
+
   it("stay differentiable with createGraph: sigmoid'' = s (1 - s) (1 - 2 s)", () => {
     const x = tensor([-2, -0.5, 0.3, 1.5], { dtype: 'float64', requiresGrad: true });
     const [g] = autograd.grad([x.sigmoid().sum()], [x], { createGraph: true });

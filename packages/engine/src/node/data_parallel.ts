@@ -17,6 +17,17 @@ function rows(t: Tensor, start: number, end: number): { values: TypedArray; shap
   return { values: all.slice(start * width, end * width), shape: [end - start, ...t.shape.slice(1)] };
 }
 
+let pausedBy = 0;
+let pausedFrom: 1 | 'auto' = 'auto';
+
+function pauseKernelThreads(): void {
+  if (pausedBy++ === 0) pausedFrom = setCpuThreads(1);
+}
+
+function resumeKernelThreads(): void {
+  if (--pausedBy === 0) setCpuThreads(pausedFrom);
+}
+
 export async function createDataParallel(
   spec: ExperimentSpec,
   built: BuiltModel,
@@ -31,8 +42,9 @@ export async function createDataParallel(
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   let crashed: string | null = null;
   // The main thread is one of the replicas: its kernels stay on one thread, so that N replicas use N cores (a kernel
-  // worker on top would oversubscribe them; replicas in worker threads never start one).
-  const previousThreads = setCpuThreads(1);
+  // worker on top would oversubscribe them; replicas in worker threads never start one). Counted, so that runs that
+  // overlap restore the setting only when the last one closes.
+  pauseKernelThreads();
   let pool: WorkerPool;
   try {
     pool = await WorkerPool.create({
@@ -45,9 +57,10 @@ export async function createDataParallel(
       },
     });
   } catch (error) {
-    setCpuThreads(previousThreads);
+    resumeKernelThreads();
     throw error;
   }
+  let closed = false;
   return {
     replicas,
     async step(x: Tensor, y: Tensor): Promise<number> {
@@ -111,7 +124,10 @@ export async function createDataParallel(
     },
     tasksPerWorker: () => pool.stats.tasksPerWorker.slice(),
     close: async () => {
-      setCpuThreads(previousThreads);
+      if (!closed) {
+        closed = true;
+        resumeKernelThreads();
+      }
       await pool.close();
     },
   };

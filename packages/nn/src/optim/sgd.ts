@@ -71,7 +71,7 @@ export class SGD extends Optimizer<SGDOptions> {
     if (momentum === 0) {
       if (decay === 1 && weightDecay === 0 && sign === 1 && grad.dtype === p.dtype) {
         // w <- w - lr g, as PyTorch writes it (param.add_(grad, alpha=-lr)): one pass in the backend (wasm SIMD on
-        // the CPU for large float32 tensors, within an ulp of the loop below).
+        // the CPU for large float32 tensors), in float32 arithmetic for float32 parameters, as PyTorch computes it.
         noGrad(() => p.add_(grad, -lr));
         return;
       }

@@ -230,8 +230,10 @@ export function cos(x: Tensor): Tensor {
  * with createGraph, for higher-order gradients) the same formula from differentiable ops.
  */
 function activationGrad(kernel: K.ActivationGradKernel, y: Tensor, dy: Tensor): Tensor {
-  // Autograd hands a backward function a gradient of its output's shape and dtype, which is the kernel's contract.
-  if (!isGradEnabled()) return runKernel(kernel, [y, dy]);
+  // The kernel wants dy of y's shape and dtype: what autograd hands a backward function, unless a hook replaced the
+  // gradient with another dtype; that case (and createGraph) takes the composite formula, which promotes.
+  if (!isGradEnabled() && dy.dtype === y.dtype && shapesEqual(dy.shape, y.shape))
+    return runKernel(kernel, [y, dy]);
   if (kernel === K.SigmoidGrad) return mul(dy, mul(y, sub(1, y)));
   if (kernel === K.TanhGrad) return mul(dy, sub(1, mul(y, y)));
   return mul(dy, cast(gt(y, 0), dy.dtype));

@@ -115,6 +115,8 @@ export function addScaled_<T extends Tensor>(
     other instanceof Tensor &&
     backend.addScaledInPlace !== undefined &&
     !(isGradEnabled() && (target.requiresGrad || other.requiresGrad)) &&
+    // A view of a tensor in the graph takes the general path, whose checks refuse the write (see checkView).
+    !(isGradEnabled() && target._viewOf?.requiresGrad) &&
     !target._disposed &&
     !other._disposed &&
     other._backend === backend &&

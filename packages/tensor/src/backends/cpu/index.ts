@@ -195,9 +195,18 @@ class CpuBackend implements Backend {
   }
 }
 
-/** y += alpha x, the JavaScript loop (double arithmetic, one rounding to the array's type). */
+/**
+ * y += alpha x, the JavaScript loop. Float32 arrays get float32 arithmetic, as the wasm path (and PyTorch) compute
+ * it: alpha and the product rounded to float32, then the sum (computing in double and rounding each result to float32
+ * gives the float32 result exactly for a product and a sum), so the result does not depend on the tensor's size.
+ */
 function addScaledLoop(y: Float32Array | Float64Array, x: Float32Array | Float64Array, alpha: number): void {
   const n = y.length;
+  if (y instanceof Float32Array) {
+    const a = Math.fround(alpha);
+    for (let i = 0; i < n; i++) y[i] = y[i]! + Math.fround(a * x[i]!);
+    return;
+  }
   for (let i = 0; i < n; i++) y[i] = y[i]! + alpha * x[i]!;
 }
 

@@ -558,7 +558,7 @@ export function wasmSigmoidGrad(
  */
 export const WASM_MIN_ADD_SCALED = 2048;
 
-/** y += alpha x in place through wasm (float32 arithmetic: within an ulp of the JavaScript loop's double). */
+/** y += alpha x in place through wasm (float32 arithmetic, the same bits as the JavaScript loop's float32 path). */
 export function addScaledWasm(arena: WasmArena, y: Float32Array, x: Float32Array, alpha: number): void {
   const n = y.length;
   arena.reset();
@@ -569,7 +569,8 @@ export function addScaledWasm(arena: WasmArena, y: Float32Array, x: Float32Array
     y.set(arena.view(a, n));
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    for (let i = 0; i < n; i++) y[i] = y[i]! + alpha * x[i]!;
+    const a = Math.fround(alpha);
+    for (let i = 0; i < n; i++) y[i] = y[i]! + Math.fround(a * x[i]!);
   } finally {
     arena.reset();
   }
