@@ -11,8 +11,10 @@
  * loader's throughput on MNIST).
  * Sections are functions from runners to rows; later packages add theirs (MLP epoch, data loader) to SECTIONS.
  */
+
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { cpuWasmModule } from '@nndl/tensor';
 import { benchData, type DataBenchRow, formatDataBench } from './data_bench.js';
 import { benchNn, type NnBenchRow, QUICK_NN_OPTIONS, renderNnTable } from './nn_bench.js';
 import { nndlRunner } from './nndl.js';
@@ -70,10 +72,12 @@ async function main(argv: readonly string[]): Promise<void> {
     wasmSimd: tfjs.wasmSimd,
     wasmThreads: tfjs.wasmThreads,
     wasmError: tfjs.wasmError ?? null,
+    nndlWasmModule: cpuWasmModule(),
   };
   if (!json) {
     console.log(
-      `nndl benchmarks: ${machine.cpu} (${machine.logicalCores} logical cores), node ${machine.node}`,
+      `nndl benchmarks: ${machine.cpu} (${machine.logicalCores} logical cores), node ${machine.node}; nndl's wasm ` +
+        `module: ${machine.nndlWasmModule ?? 'none (TypeScript kernels)'}`,
     );
     console.log(
       `peers: tfjs ${machine.tfjs} cpu backend; wasm backend ` +

@@ -12,6 +12,8 @@ import { AutogradFunction, FunctionCtx } from './autograd/function.js';
 import { registerBackend } from './backend.js';
 import { createCpuBackend } from './backends/cpu/index.js';
 
+export type { WasmModuleKind } from './backends/cpu/wasm/module.js';
+
 registerBackend('cpu', createCpuBackend);
 
 export { type BackwardOptions, backward, type GradOptions } from './autograd/engine.js';
@@ -35,6 +37,7 @@ export {
   type CpuKernelChoice,
   type CpuThreadsChoice,
   cpuThreads,
+  cpuWasmModule,
   createCpuBackend,
   setCpuThreads,
 } from './backends/cpu/index.js';

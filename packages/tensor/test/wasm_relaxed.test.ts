@@ -4,6 +4,7 @@
  * conformance tests run on whichever module loaded).
  */
 import { describe, expect, it } from 'vitest';
+import { cpuWasmModule, createCpuBackend } from '../src/backends/cpu/index.js';
 import { loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 
 const node = typeof process === 'object' && process.versions?.node !== undefined;
@@ -13,6 +14,11 @@ describe.runIf(node && loadWasmKernels() !== null)('relaxed SIMD in Node', () =>
   it('loads the relaxed-SIMD module unless NNDL_WASM_RELAXED=0', () => {
     const kind = loadWasmKernels()!.kind;
     expect(kind).toBe(process.env.NNDL_WASM_RELAXED === '0' ? 'simd' : 'relaxed-simd');
+  });
+
+  it('cpuWasmModule() names the module a CPU backend runs (null for the TypeScript kernels)', () => {
+    expect(cpuWasmModule(createCpuBackend({ threads: 1 }))).toBe(loadWasmKernels()!.kind);
+    expect(cpuWasmModule(createCpuBackend({ kernels: 'ts' }))).toBeNull();
   });
 
   it('NNDL_WASM_RELAXED=0 keeps the plain SIMD module (and V8 flags untouched)', async () => {

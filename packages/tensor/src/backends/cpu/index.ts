@@ -57,7 +57,12 @@ import {
   wasmSigmoid,
   wasmSigmoidGrad,
 } from './wasm/kernels.js';
-import { loadThreadedWasmKernels, loadWasmKernels, type WasmArena } from './wasm/module.js';
+import {
+  loadThreadedWasmKernels,
+  loadWasmKernels,
+  type WasmArena,
+  type WasmModuleKind,
+} from './wasm/module.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -217,6 +222,14 @@ function addScaledLoop(y: Float32Array | Float64Array, x: Float32Array | Float64
  */
 export function cpuThreads(backend: Backend = getBackend('cpu')): 1 | 2 {
   return backend instanceof CpuBackend && backend.arena?.pool?.ready() ? 2 : 1;
+}
+
+/**
+ * Which WebAssembly module the CPU backend's wasm kernels run ('relaxed-simd' or 'simd', with '-threads' for the
+ * shared-memory build that splits large calls), or null where it runs the TypeScript kernels only.
+ */
+export function cpuWasmModule(backend: Backend = getBackend('cpu')): WasmModuleKind | null {
+  return backend instanceof CpuBackend ? (backend.arena?.kind ?? null) : null;
 }
 
 /**
