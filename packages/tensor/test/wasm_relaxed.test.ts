@@ -17,7 +17,7 @@ describe.runIf(node && loadWasmKernels() !== null)('relaxed SIMD in Node', () =>
   });
 
   it('cpuWasmModule() names the module a CPU backend runs (null for the TypeScript kernels)', () => {
-    expect(cpuWasmModule(createCpuBackend({ threads: 1 }))).toBe(loadWasmKernels()!.kind);
+    expect(cpuWasmModule(createCpuBackend({ kernels: 'wasm', threads: 1 }))).toBe(loadWasmKernels()!.kind);
     expect(cpuWasmModule(createCpuBackend({ kernels: 'ts' }))).toBeNull();
   });
 
