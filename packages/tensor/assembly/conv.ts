@@ -558,6 +558,33 @@ function tapRow(i: i32, r: i32, q: i32, t: usize, tapStride: usize, dxg: usize, 
   return dxg + ((<usize>(base + load<i32>(t + <usize>r * tapStride, 8))) << 2);
 }
 
+/** The micro-kernel's 4x8 tile for panel i, added straight into the input rows of its four taps (see tapRow). */
+// @ts-ignore: decorator
+@inline
+function addTileIntoDx(
+  kc: i32,
+  pat: usize,
+  pbj: usize,
+  i: i32,
+  q: i32,
+  t: usize,
+  tapStride: usize,
+  dxg: usize,
+  base: i32,
+  tile: usize,
+): void {
+  microKernel(
+    kc,
+    pat,
+    pbj,
+    tapRow(i, 0, q, t, tapStride, dxg, base, tile),
+    tapRow(i, 1, q, t, tapStride, dxg, base, tile),
+    tapRow(i, 2, q, t, tapStride, dxg, base, tile),
+    tapRow(i, 3, q, t, tapStride, dxg, base, tile),
+    true,
+  );
+}
+
 function sweepCol2im(pa: usize, panelBytes: usize, pb: usize, kc: i32, jc: i32, nc: i32, dxg: usize, scratch: usize): void {
   const taps = scratch + offsetTaps;
   const lanes = scratch + offsetLanes;
@@ -592,16 +619,7 @@ function sweepCol2im(pa: usize, panelBytes: usize, pb: usize, kc: i32, jc: i32, 
       // Every tap of this panel is inside the image (always, without padding): no tests.
       for (let i = 0; i < q; i++) {
         const t = taps + <usize>(i * 12);
-        microKernel(
-          kc,
-          pa + <usize>i * panelBytes,
-          pbj,
-          tapRow(i, 0, q, t, tapStride, dxg, base, tile),
-          tapRow(i, 1, q, t, tapStride, dxg, base, tile),
-          tapRow(i, 2, q, t, tapStride, dxg, base, tile),
-          tapRow(i, 3, q, t, tapStride, dxg, base, tile),
-          true,
-        );
+        addTileIntoDx(kc, pa + <usize>i * panelBytes, pbj, i, q, t, tapStride, dxg, base, tile);
       }
       continue;
     }
@@ -620,16 +638,7 @@ function sweepCol2im(pa: usize, panelBytes: usize, pb: usize, kc: i32, jc: i32, 
           inside = inside && <u32>ih < <u32>height && iw >= 0 && iw + 8 <= width;
         }
         if (inside) {
-          microKernel(
-            kc,
-            pat,
-            pbj,
-            tapRow(i, 0, q, t, tapStride, dxg, base, tile),
-            tapRow(i, 1, q, t, tapStride, dxg, base, tile),
-            tapRow(i, 2, q, t, tapStride, dxg, base, tile),
-            tapRow(i, 3, q, t, tapStride, dxg, base, tile),
-            true,
-          );
+          addTileIntoDx(kc, pat, pbj, i, q, t, tapStride, dxg, base, tile);
           continue;
         }
       }
