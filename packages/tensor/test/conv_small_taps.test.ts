@@ -5,23 +5,14 @@
  * kernel after a large convolution has filled the module's scratch.
  */
 import { describe, expect, it } from 'vitest';
-import type { TensorInfo } from '../src/backend.js';
 import { conv2d, conv2dBackpropInput } from '../src/backends/cpu/conv2d.js';
 import { wasmConv2d, wasmConv2dBackpropInput } from '../src/backends/cpu/wasm/kernels.js';
 import { loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
+import { seededInfo } from './kernel_inputs.js';
 
 const arena = loadWasmKernels();
 
-function info(shape: number[], seed: number): TensorInfo {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 16807) % 2147483647;
-    data[i] = (s / 2147483647) * 2 - 1;
-  }
-  return { handle: data, shape, dtype: 'float32' };
-}
+const info = seededInfo;
 
 describe.runIf(arena !== null)('wasm conv input gradient with few taps', () => {
   it.each([

@@ -22,6 +22,7 @@ import {
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 import type { DType } from '../src/dtype.js';
+import { rng, seededInfo } from './kernel_inputs.js';
 
 type FloatDType = 'float32' | 'float64';
 const DTYPES: FloatDType[] = ['float32', 'float64'];
@@ -68,26 +69,11 @@ if (arena) {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------------------
-/** mulberry32: a small seeded generator so that failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const random = rng(12345);
 
 /** Uniform values in [-1, 1), already rounded to `dtype` so that the float64 reference sees the same inputs. */
 function randomInfo(shape: number[], dtype: FloatDType): TensorInfo {
-  const size = shape.reduce((p, d) => p * d, 1);
-  const data = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  for (let i = 0; i < size; i++) data[i] = random() * 2 - 1;
-  return { handle: data, shape, dtype };
+  return seededInfo(shape, random, dtype);
 }
 
 function data(info: TensorInfo): Float64Array {

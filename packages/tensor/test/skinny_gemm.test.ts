@@ -8,19 +8,11 @@ import type { TensorInfo } from '../src/backend.js';
 import { batchMatMul } from '../src/backends/cpu/matmul.js';
 import { SKINNY_MAX_DEPTH, SKINNY_MAX_ROWS, wasmBatchMatMul } from '../src/backends/cpu/wasm/kernels.js';
 import { loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
+import { seededInfo } from './kernel_inputs.js';
 
 const arena = loadWasmKernels();
 
-function info(shape: number[], seed: number): TensorInfo {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(size);
-  let s = seed;
-  for (let i = 0; i < size; i++) {
-    s = (s * 16807) % 2147483647;
-    data[i] = (s / 2147483647) * 2 - 1;
-  }
-  return { handle: data, shape, dtype: 'float32' };
-}
+const info = seededInfo;
 
 /** C = op(A) op(B) in float64 from the stored operands. */
 function reference(a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean): Float64Array {

@@ -16,6 +16,7 @@ import {
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 import * as K from '../src/kernel_names.js';
+import { seededInfo } from './kernel_inputs.js';
 
 const single = loadWasmKernels();
 const threaded = loadThreadedWasmKernels();
@@ -30,26 +31,7 @@ const cores: number = !threaded
     : navigator.hardwareConcurrency;
 const enabled = single !== null && threaded !== null && cores >= 2;
 
-function random(length: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 4294967296 - 0.5;
-  }
-  return out;
-}
-
-function info(shape: number[], seed: number): TensorInfo {
-  return {
-    handle: random(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-    dtype: 'float32',
-  };
-}
+const info = seededInfo;
 
 async function workerReady(): Promise<void> {
   const deadline = Date.now() + 10_000;
