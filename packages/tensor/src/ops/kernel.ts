@@ -12,7 +12,7 @@ import { Tensor } from '../tensor.js';
  */
 export function runKernel(
   name: string,
-  inputs: readonly Tensor[],
+  inputs: readonly KernelOperand[],
   attrs: object = {},
   device?: Backend,
   outShape?: readonly number[],
@@ -62,15 +62,18 @@ function reshapedTo(name: string, shape: readonly number[], outShape: readonly n
   return outShape.slice();
 }
 
+/** What runKernel needs of an input: its storage, shape and dtype, and where it lives. A Tensor is one. */
+export type KernelOperand = Pick<Tensor, 'handle' | 'shape' | 'dtype' | '_backend' | '_disposed'>;
+
 /**
  * `t` seen with another shape of the same size, as a kernel operand only: no Tensor, no view, no autograd node (the
  * caller records the op itself). Fused ops use it to hand kernels 3-D or broadcastable operands.
  */
-export function operandAs(t: Tensor, shape: readonly number[]): Tensor {
+export function operandAs(t: Tensor, shape: readonly number[]): KernelOperand {
   if (sizeOf(shape) !== t.numel()) {
     throw new Error(`internal error: operandAs cannot see [${t.shape}] as [${shape}]`);
   }
-  return { handle: t.handle, shape, dtype: t.dtype, _backend: t._backend, _disposed: t._disposed } as Tensor;
+  return { handle: t.handle, shape, dtype: t.dtype, _backend: t._backend, _disposed: t._disposed };
 }
 
 /** A scalar operand as a 0-d tensor on `like`'s device, with the dtype PyTorch would give the pair. */
