@@ -114,6 +114,8 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       expect(setCpuThreads('auto', backend)).toBe(1);
     }
     expect(cpuThreads(backend)).toBe(2);
+    expect(() => setCpuThreads(2 as never, backend)).toThrow(/setCpuThreads: expected 1 or 'auto', got 2/);
+    expect(cpuThreads(backend)).toBe(2);
   });
 
   it('Conv2D and its backprops match one thread (batch split)', async () => {

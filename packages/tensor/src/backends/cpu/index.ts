@@ -239,6 +239,9 @@ export function cpuWasmModule(backend: Backend = getBackend('cpu')): WasmModuleK
  * setting. No effect on a backend without a kernel worker.
  */
 export function setCpuThreads(threads: 1 | 'auto', backend: Backend = getBackend('cpu')): 1 | 'auto' {
+  if (threads !== 1 && threads !== 'auto') {
+    throw new Error(`setCpuThreads: expected 1 or 'auto', got ${JSON.stringify(threads)}`);
+  }
   const pool = backend instanceof CpuBackend ? backend.arena?.pool : null;
   if (!pool) return 'auto';
   const previous = pool.paused ? 1 : 'auto';

@@ -512,21 +512,7 @@ export const WASM_MIN_ELEMENTS = 32;
 
 /** Sigmoid in wasm (float32): a vectorized exp (assembly/elementwise.ts), within a few ulps of the TypeScript kernel. */
 export function wasmSigmoid(arena: WasmArena, tsKernel: KernelFn, minElements = WASM_MIN_ELEMENTS): KernelFn {
-  return (inputs, attrs, backend) => {
-    const x = inputs[0]!;
-    const n = (x.handle as Float32Array).length;
-    if (x.dtype !== 'float32' || n < minElements) return tsKernel(inputs, attrs, backend);
-    return withArena(
-      arena,
-      () => {
-        const input = arena.copyIn(x.handle as Float32Array, n);
-        const out = arena.alloc(n);
-        arena.exports.sigmoidF32(input, out, n);
-        return { handle: arena.copyOut(out, n), shape: x.shape, dtype: 'float32' };
-      },
-      () => tsKernel(inputs, attrs, backend),
-    );
-  };
+  return wasmElementwise(arena, tsKernel, minElements, (x, out, n) => arena.exports.sigmoidF32(x, out, n));
 }
 
 /** SigmoidGrad in wasm (float32): dy y (1 - y) in double precision, the same bits as the TypeScript kernel. */
@@ -535,19 +521,36 @@ export function wasmSigmoidGrad(
   tsKernel: KernelFn,
   minElements = WASM_MIN_ELEMENTS,
 ): KernelFn {
+  const run = wasmElementwise(arena, tsKernel, minElements, (y, dy, out, n) =>
+    arena.exports.sigmoidGradF32(y, dy, out, n),
+  );
   return (inputs, attrs, backend) => {
-    const [y, dy] = inputs as [TensorInfo, TensorInfo];
-    checkActivationGrad('SigmoidGrad', y, dy);
-    const n = (y.handle as Float32Array).length;
-    if (y.dtype !== 'float32' || n < minElements) return tsKernel(inputs, attrs, backend);
+    checkActivationGrad('SigmoidGrad', inputs[0]!, inputs[1]!);
+    return run(inputs, attrs, backend);
+  };
+}
+
+/**
+ * An elementwise kernel in wasm over inputs of one shape: each float32 input copied in, `run(...inputAddresses,
+ * outAddress, n)`, the result copied out. Other dtypes and tensors under `minElements` run `tsKernel`.
+ */
+function wasmElementwise(
+  arena: WasmArena,
+  tsKernel: KernelFn,
+  minElements: number,
+  run: (...addressesAndCount: number[]) => void,
+): KernelFn {
+  return (inputs, attrs, backend) => {
+    const first = inputs[0]!;
+    const n = (first.handle as Float32Array).length;
+    if (first.dtype !== 'float32' || n < minElements) return tsKernel(inputs, attrs, backend);
     return withArena(
       arena,
       () => {
-        const a = arena.copyIn(y.handle as Float32Array, n);
-        const b = arena.copyIn(dy.handle as Float32Array, n);
+        const addresses = inputs.map((t) => arena.copyIn(t.handle as Float32Array, n));
         const out = arena.alloc(n);
-        arena.exports.sigmoidGradF32(a, b, out, n);
-        return { handle: arena.copyOut(out, n), shape: y.shape, dtype: 'float32' };
+        run(...addresses, out, n);
+        return { handle: arena.copyOut(out, n), shape: first.shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
     );
