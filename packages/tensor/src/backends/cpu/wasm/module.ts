@@ -217,23 +217,40 @@ export function loadWasmKernels(): WasmArena | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   if (typeof WebAssembly !== 'object') return loaded;
+  loaded = firstLoadable(
+    [
+      ['relaxed-simd', relaxedSimdWasm],
+      ['simd', simdWasm],
+    ],
+    (bytes, kind) => {
+      try {
+        const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+        return new WasmArena(instance.exports as unknown as WasmExports, kind);
+      } catch {
+        // Compilation refused (CSP, or a main-thread size limit): try the next, else the TypeScript kernels run.
+        return null;
+      }
+    },
+  );
+  return loaded;
+}
+
+/**
+ * The first of `candidates` (most capable first) that the engine validates and `instantiate` accepts, or null.
+ * Node 20 first gets its relaxed-SIMD flag (enableRelaxedSimdInNode).
+ */
+function firstLoadable(
+  candidates: [WasmModuleKind, string][],
+  instantiate: (bytes: Uint8Array<ArrayBuffer>, kind: WasmModuleKind) => WasmArena | null,
+): WasmArena | null {
   enableRelaxedSimdInNode();
-  const candidates: [WasmModuleKind, string][] = [
-    ['relaxed-simd', relaxedSimdWasm],
-    ['simd', simdWasm],
-  ];
   for (const [kind, base64] of candidates) {
     const bytes = decodeBase64(base64);
     if (!WebAssembly.validate(bytes)) continue;
-    try {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-      loaded = new WasmArena(instance.exports as unknown as WasmExports, kind);
-      break;
-    } catch {
-      // Compilation refused (CSP, or a main-thread size limit): try the next, else the TypeScript kernels run.
-    }
+    const arena = instantiate(bytes, kind);
+    if (arena) return arena;
   }
-  return loaded;
+  return null;
 }
 
 let threaded: WasmArena | null | undefined;
@@ -250,17 +267,13 @@ export function loadThreadedWasmKernels(): WasmArena | null {
   if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function' || !canStartWorker()) {
     return threaded;
   }
-  enableRelaxedSimdInNode();
-  const candidates: [WasmModuleKind, string][] = [
-    ['relaxed-simd-threads', relaxedSimdThreadsWasm],
-    ['simd-threads', simdThreadsWasm],
-  ];
-  for (const [kind, base64] of candidates) {
-    const bytes = decodeBase64(base64);
-    if (!WebAssembly.validate(bytes)) continue;
-    threaded = instantiateThreaded(bytes, kind);
-    break;
-  }
+  threaded = firstLoadable(
+    [
+      ['relaxed-simd-threads', relaxedSimdThreadsWasm],
+      ['simd-threads', simdThreadsWasm],
+    ],
+    instantiateThreaded,
+  );
   return threaded;
 }
 
