@@ -11,6 +11,7 @@
  * Run alone: `pnpm --filter @nndl/bench exec tsx --conditions=source src/nn_bench.ts [--quick] [--cpu-time]`
  */
 import { fileURLToPath } from 'node:url';
+import type { Module } from '@nndl/nn';
 import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
 import { SGD } from '@nndl/nn/optim';
 import { asTensor, Generator, type Tensor } from '@nndl/tensor';
@@ -129,26 +130,42 @@ function nndlRunnerName(kernels: NndlKernels): NndlRunnerName {
 
 function nielsenMlpNndl(batches: number, runner: NndlRunnerName): NnBenchRow {
   const net = new NielsenNetwork([784, 30, 10], { init: 'large', generator: new Generator(1) });
-  const opt = new SGD(net.parameters(), { lr: 3.0 });
   const pool = Array.from({ length: POOL }, (_, i) => ({
     x: asTensor(inputs(i + 1), [BATCH, 784]),
     y: asTensor(oneHotRows(BATCH, 10, i + 1000).oneHot, [BATCH, 10]),
   }));
-  const step = (i: number): Tensor => {
-    const { x, y } = pool[i % POOL]!;
-    opt.zeroGrad();
-    const loss = net.cost(net.call(x), y);
-    loss.backward();
-    opt.step();
-    return loss;
-  };
   // Warm-up: let the JIT compile and tier up the hot paths (the first ~1,000 steps of a run are 20-30% slower, which
   // a 30-epoch run amortizes), so that the row is the steady-state epoch.
-  for (let i = 0; i < 1000; i++) step(i);
-  let lossSum = 0;
-  const t0 = now();
-  for (let i = 0; i < batches; i++) lossSum += step(i).item();
-  return epochRow('mlp', runner, batches, (now() - t0) / 1000, lossSum);
+  const run = sgdSteps(net, (out, y) => net.cost(out, y), 3.0, pool);
+  return epochRow('mlp', runner, batches, ...run(1000, batches));
+}
+
+/**
+ * A closure that trains `net` with plain SGD on the cycled `pool`: `warmup` steps, then `batches` timed steps;
+ * returns the seconds of the timed steps and the sum of their losses.
+ */
+function sgdSteps(
+  net: Module,
+  loss: (out: Tensor, y: Tensor) => Tensor,
+  lr: number,
+  pool: readonly { x: Tensor; y: Tensor }[],
+): (warmup: number, batches: number) => [number, number] {
+  const opt = new SGD(net.parameters(), { lr });
+  const step = (i: number): Tensor => {
+    const { x, y } = pool[i % pool.length]!;
+    opt.zeroGrad();
+    const value = loss(net.call(x) as Tensor, y);
+    value.backward();
+    opt.step();
+    return value;
+  };
+  return (warmup, batches) => {
+    for (let i = 0; i < warmup; i++) step(i);
+    let lossSum = 0;
+    const t0 = now();
+    for (let i = 0; i < batches; i++) lossSum += step(i).item();
+    return [(now() - t0) / 1000, lossSum];
+  };
 }
 
 /** `batches` mini-batches of network3's two-conv net with @nndl/nn, extrapolated to an epoch. */
@@ -158,24 +175,12 @@ export function benchTwoConvNndl(batches = 1000, kernels: NndlKernels = 'default
 
 function twoConvNndl(batches: number, runner: NndlRunnerName): NnBenchRow {
   const net = chapter6Net('twoConv', { generator: new Generator(1) });
-  const opt = new SGD(net.parameters(), { lr: 0.1 });
   const pool = Array.from({ length: POOL }, (_, i) => ({
     x: asTensor(inputs(i + 1), [BATCH, 1, 28, 28]),
     y: asTensor(oneHotRows(BATCH, 10, i + 1000).labels, [BATCH]),
   }));
-  const step = (i: number): Tensor => {
-    const { x, y } = pool[i % POOL]!;
-    opt.zeroGrad();
-    const loss = net.loss(net.call(x), y);
-    loss.backward();
-    opt.step();
-    return loss;
-  };
-  for (let i = 0; i < 10; i++) step(i);
-  let lossSum = 0;
-  const t0 = now();
-  for (let i = 0; i < batches; i++) lossSum += step(i).item();
-  return epochRow('cnn', runner, batches, (now() - t0) / 1000, lossSum);
+  const run = sgdSteps(net, (out, y) => net.loss(out, y), 0.1, pool);
+  return epochRow('cnn', runner, batches, ...run(10, batches));
 }
 
 // ---- TensorFlow.js --------------------------------------------------------------------------------------------------
