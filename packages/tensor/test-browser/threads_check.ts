@@ -212,8 +212,6 @@ export async function checkThreads(
     const all = cases();
     // The worker takes every half while comparing (no take-back), so its part does not depend on the machine's load.
     pool.takeBack = false;
-    const minDepth = threaded.convForwardSplitMinDepth;
-    threaded.convForwardSplitMinDepth = 0; // every conv call splits (the first layer's forward would not)
     try {
       for (const c of all) {
         const one = run(c, single);
@@ -224,7 +222,6 @@ export async function checkThreads(
       }
     } finally {
       pool.takeBack = true;
-      threaded.convForwardSplitMinDepth = minDepth;
     }
     report.jobs = pool.jobs - before.jobs;
     report.reclaimed = pool.reclaimed - before.reclaimed;

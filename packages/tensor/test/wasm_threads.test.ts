@@ -127,7 +127,6 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       { x: [10, 20, 12, 12], w: [40, 20, 5, 5], stride: 1, pad: 0, groups: 1 },
     ];
     threaded!.pool!.takeBack = false;
-    threaded!.convForwardSplitMinDepth = 0;
     const { jobs, reclaimed } = threaded!.pool!;
     // The same split rule on both arenas: the single-threaded one then sums the filter gradient in the same halves.
     single!.threadsMinMacs = 0;

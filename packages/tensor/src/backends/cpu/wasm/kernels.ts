@@ -278,10 +278,7 @@ function runConv(
   outImage: number,
 ): void {
   const col = convScratch(arena, g);
-  // A forward convolution with a short depth (Nielsen's first layer: 25 taps) is bound by its output, which the main
-  // thread copies out alone: split, it ran slower (170 -> 191 us). Its backprops still split.
-  const shallow = fn === 'conv2dForward' && g.colRows < arena.convForwardSplitMinDepth;
-  const half = shallow ? 0 : convSplit(arena, g);
+  const half = convSplit(arena, g);
   if (half === 0) {
     setGeometry(arena, g);
     arena.exports[fn](input, shared, output, col);

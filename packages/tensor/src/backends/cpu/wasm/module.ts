@@ -110,11 +110,6 @@ export class WasmArena {
   pool: WorkerPool | null = null;
   /** Kernel calls with fewer multiply-adds stay on one thread (tests lower it to send every size to the worker). */
   threadsMinMacs = THREADS_MIN_MACS;
-  /**
-   * Forward convolutions whose depth (C/groups kh kw) is under this stay on one thread (their output copy dominates);
-   * tests lower it to 0 to split every size.
-   */
-  convForwardSplitMinDepth = 32;
 
   /** `reserve` bytes above the static scratch stay outside the arena (the worker's sgemm scratch). */
   constructor(exports: WasmExports, kind: WasmModuleKind, reserve = 0) {
