@@ -54,23 +54,24 @@ function sgemmBatch(
 ): void {
   const wasm = arena.exports;
   const cBatchBytes = m * n * 4;
+  // sgemm's arguments for item i (accumulate 0: overwrite), for this thread or the worker's call list.
+  const item = (i: number): [number, ...number[]] => [
+    m,
+    n,
+    k,
+    a + i * aBatchBytes,
+    ars,
+    acs,
+    b + i * bBatchBytes,
+    brs,
+    bcs,
+    c + i * cBatchBytes,
+    n,
+    0,
+  ];
+  const sgemm = wasm.sgemm as unknown as (...args: number[]) => void;
   const run = (from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      wasm.sgemm(
-        m,
-        n,
-        k,
-        a + i * aBatchBytes,
-        ars,
-        acs,
-        b + i * bBatchBytes,
-        brs,
-        bcs,
-        c + i * cBatchBytes,
-        n,
-        false,
-      );
-    }
+    for (let i = from; i < to; i++) sgemm(...item(i));
   };
   const pool = arena.pool;
   if (!pool || count * m * n * k < arena.threadsMinMacs || !pool.ready()) {
@@ -87,23 +88,7 @@ function sgemmBatch(
       }
       const half = start + ((end - start) >> 1);
       const calls: WorkerCall[] = [];
-      for (let i = half; i < end; i++) {
-        calls.push([
-          'sgemm',
-          m,
-          n,
-          k,
-          a + i * aBatchBytes,
-          ars,
-          acs,
-          b + i * bBatchBytes,
-          brs,
-          bcs,
-          c + i * cBatchBytes,
-          n,
-          0,
-        ]);
-      }
+      for (let i = half; i < end; i++) calls.push(['sgemm', ...item(i)]);
       pool.run(calls, () => run(start, half));
     }
     return;
