@@ -2,14 +2,18 @@
  * Where a training step's time goes: runs Nielsen's MLP or the two-conv net with every CPU kernel wrapped in a
  * timer, and prints per-kernel time per step beside the whole step (the rest is Tensor/autograd/optimizer code).
  *
- * `pnpm --filter @nndl/bench exec tsx --conditions=source src/profile_step.ts [mlp|cnn] [steps]`
+ * `pnpm --filter @nndl/bench exec tsx --conditions=source src/profile_step.ts [mlp|cnn] [steps] [--shapes]`
+ *
+ * `--shapes` gives one row per kernel and input shapes (e.g. which of the six BatchMatMul calls costs most).
  */
 import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
 import { SGD } from '@nndl/nn/optim';
-import { asTensor, Generator, getBackend, type Tensor } from '@nndl/tensor';
+import { asTensor, Generator, getBackend, type Tensor, type TensorInfo } from '@nndl/tensor';
 
-const model = process.argv[2] ?? 'mlp';
-const steps = Number(process.argv[3] ?? (model === 'mlp' ? 3000 : 200));
+const args = process.argv.slice(2).filter((a) => a !== '--shapes');
+const byShape = process.argv.includes('--shapes');
+const model = args[0] ?? 'mlp';
+const steps = Number(args[1] ?? (model === 'mlp' ? 3000 : 200));
 const B = 10;
 const rand = (n: number, seed: number) => {
   const g = new Generator(seed);
@@ -55,13 +59,15 @@ for (const [name, impl] of table) {
   const fn = impl.fn;
   table.set(name, {
     ...impl,
-    fn: ((inputs: never, attrs: never, backend: never) => {
+    fn: ((inputs: readonly TensorInfo[], attrs: never, backend: never) => {
       const s = performance.now();
       const r = fn(inputs, attrs, backend);
-      const e = times.get(name) ?? { ms: 0, calls: 0 };
-      e.ms += performance.now() - s;
+      const elapsed = performance.now() - s;
+      const key = byShape ? `${name} ${inputs.map((t) => `[${t.shape}]`).join(' ')}` : name;
+      const e = times.get(key) ?? { ms: 0, calls: 0 };
+      e.ms += elapsed;
       e.calls++;
-      times.set(name, e);
+      times.set(key, e);
       return r;
     }) as typeof fn,
   });
@@ -79,7 +85,7 @@ console.log(
 for (const [name, { ms, calls }] of rows) {
   kernelSum += ms;
   console.log(
-    `${name.padEnd(24)} ${((ms / steps) * 1000).toFixed(1).padStart(8)} us/step  ${(calls / steps).toFixed(1).padStart(5)} calls/step`,
+    `${name.padEnd(byShape ? 60 : 24)} ${((ms / steps) * 1000).toFixed(1).padStart(8)} us/step  ${(calls / steps).toFixed(1).padStart(5)} calls/step`,
   );
 }
 console.log(`${'kernels total'.padEnd(24)} ${((kernelSum / steps) * 1000).toFixed(1).padStart(8)} us/step`);
