@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Module } from '@nndl/nn';
 import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
 import { SGD } from '@nndl/nn/optim';
-import { asTensor, Generator, type Tensor } from '@nndl/tensor';
+import { asTensor, Generator, type Tensor, tidy } from '@nndl/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { matmulVariant, type NndlKernels, twoThreadsReady, withCpuKernels } from './nndl.js';
 import { randomValues } from './runner.js';
@@ -151,19 +151,22 @@ function sgdSteps(
   pool: readonly { x: Tensor; y: Tensor }[],
 ): (warmup: number, batches: number) => [number, number] {
   const opt = new SGD(net.parameters(), { lr });
-  const step = (i: number): Tensor => {
-    const { x, y } = pool[i % pool.length]!;
-    opt.zeroGrad();
-    const value = loss(net.call(x) as Tensor, y);
-    value.backward();
-    opt.step();
-    return value;
-  };
+  // Each step in tidy, as the engine's Trainer runs it: the step's intermediates are disposed and their arrays
+  // recycled (the tfjs rows tidy their steps too).
+  const step = (i: number): number =>
+    tidy(() => {
+      const { x, y } = pool[i % pool.length]!;
+      opt.zeroGrad();
+      const value = loss(net.call(x) as Tensor, y);
+      value.backward();
+      opt.step();
+      return value.item();
+    });
   return (warmup, batches) => {
     for (let i = 0; i < warmup; i++) step(i);
     let lossSum = 0;
     const t0 = now();
-    for (let i = 0; i < batches; i++) lossSum += step(i).item();
+    for (let i = 0; i < batches; i++) lossSum += step(i);
     return [(now() - t0) / 1000, lossSum];
   };
 }

@@ -2,16 +2,18 @@
  * Where a training step's time goes: runs Nielsen's MLP or the two-conv net with every CPU kernel wrapped in a
  * timer, and prints per-kernel time per step beside the whole step (the rest is Tensor/autograd/optimizer code).
  *
- * `pnpm --filter @nndl/bench exec tsx --conditions=source src/profile_step.ts [mlp|cnn] [steps] [--shapes]`
+ * `pnpm --filter @nndl/bench exec tsx --conditions=source src/profile_step.ts [mlp|cnn] [steps] [--shapes] [--no-tidy]`
  *
  * `--shapes` gives one row per kernel and input shapes (e.g. which of the six BatchMatMul calls costs most).
  */
 import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
 import { SGD } from '@nndl/nn/optim';
-import { asTensor, Generator, getBackend, type Tensor, type TensorInfo } from '@nndl/tensor';
+import { asTensor, Generator, getBackend, type TensorInfo, tidy } from '@nndl/tensor';
 
-const args = process.argv.slice(2).filter((a) => a !== '--shapes');
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const byShape = process.argv.includes('--shapes');
+// Steps run in tidy, as the Trainer runs them (arrays recycled); --no-tidy leaves every array to the GC.
+const useTidy = !process.argv.includes('--no-tidy');
 const model = args[0] ?? 'mlp';
 const steps = Number(args[1] ?? (model === 'mlp' ? 3000 : 200));
 const B = 10;
@@ -35,7 +37,8 @@ const pool = Array.from({ length: 20 }, (_, i) => {
     y: model === 'mlp' ? asTensor(oneHot, [B, 10]) : asTensor(labels, [B]),
   };
 });
-const step = (i: number): Tensor => {
+const step = (i: number): number => (useTidy ? tidy(() => untidyStep(i)) : untidyStep(i));
+const untidyStep = (i: number): number => {
   const { x, y } = pool[i % pool.length]!;
   opt.zeroGrad();
   const out = net.call(x);
@@ -45,12 +48,12 @@ const step = (i: number): Tensor => {
       : (net as ReturnType<typeof chapter6Net>).loss(out, y);
   loss.backward();
   opt.step();
-  return loss;
+  return loss.item();
 };
 for (let i = 0; i < 100; i++) step(i);
 // Plain timing first.
 let t0 = performance.now();
-for (let i = 0; i < steps; i++) step(i).item();
+for (let i = 0; i < steps; i++) step(i);
 const plain = (performance.now() - t0) / steps;
 // Then with every kernel timed.
 const times = new Map<string, { ms: number; calls: number }>();
@@ -75,7 +78,7 @@ for (const [name, impl] of table) {
 for (let i = 0; i < 20; i++) step(i);
 times.clear();
 t0 = performance.now();
-for (let i = 0; i < steps; i++) step(i).item();
+for (let i = 0; i < steps; i++) step(i);
 const wrapped = (performance.now() - t0) / steps;
 let kernelSum = 0;
 const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);

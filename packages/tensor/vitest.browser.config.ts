@@ -143,6 +143,7 @@ export default defineConfig({
             'test/wasm_relaxed.test.ts',
             'test/backend.test.ts',
             'test/coverage.test.ts',
+            'test/storage_pool.test.ts',
           ],
           setupFiles: ['test-browser/setup_webgl.ts'],
           browser: browser('webgl-conformance-chromium'),

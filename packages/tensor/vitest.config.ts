@@ -39,7 +39,13 @@ export default defineConfig({
         test: {
           name: 'cpu-fallback',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/cpu_kernels.test.ts', 'test/backend.test.ts', 'test/coverage.test.ts'],
+          // storage_pool.test.ts tests the CPU backend's own storage (the fallback backend keeps its own arrays).
+          exclude: [
+            'test/cpu_kernels.test.ts',
+            'test/backend.test.ts',
+            'test/coverage.test.ts',
+            'test/storage_pool.test.ts',
+          ],
           setupFiles: ['test/setup_fallback.ts'],
         },
       },

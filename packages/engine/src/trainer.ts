@@ -12,6 +12,7 @@ import {
   noGrad,
   setDefaultBackend,
   type Tensor,
+  tidy,
 } from '@nndl/tensor';
 import type { DataSource } from './data_source.js';
 import type { EpochEndEvent, EventListener, RunEndEvent, TrainerEvent } from './events.js';
@@ -404,22 +405,37 @@ export class Trainer {
               break;
             }
             const t0 = performance.now();
-            optimizer.zeroGrad();
-            const loss = parallel ? null : built.loss(built.forward(x), y);
-            const value = parallel ? await parallel.step(x, y) : loss!.item();
-            if (!Number.isFinite(value)) {
+            const diverged = (value: number, loss: Tensor | null): TrainingError => {
               if (loss) loss.backward();
               const layer = this.diagnose(built, layers, x, y);
-              throw new TrainingError(
+              return new TrainingError(
                 `training diverged at step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1}): the loss is ${value}` +
                   `${layer ? `; the first layer to go bad was ${layer}` : ''}. Lower the learning rate ` +
                   `(it is ${optimizer.paramGroups[0]?.lr}), check the inputs for NaN, or use a smaller initialization.`,
                 step + 1,
                 layer,
               );
+            };
+            let value: number;
+            if (parallel) {
+              optimizer.zeroGrad();
+              value = await parallel.step(x, y);
+              if (!Number.isFinite(value)) throw diverged(value, null);
+              optimizer.step();
+            } else {
+              // One step in tidy: the step's intermediate tensors are disposed at its end, and on the CPU their arrays
+              // are recycled for the next step's results instead of allocated fresh (docs/benchmarks.md, "Recycled
+              // storage"). Gradients and optimizer state are kept.
+              value = tidy(() => {
+                optimizer.zeroGrad();
+                const loss = built.loss(built.forward(x), y);
+                const v = loss.item();
+                if (!Number.isFinite(v)) throw diverged(v, loss);
+                loss.backward();
+                optimizer.step();
+                return v;
+              });
             }
-            if (loss) loss.backward();
-            optimizer.step();
             step++;
             batch++;
             seen += x.shape[0] ?? 0;

@@ -20,6 +20,7 @@ import {
   type DType,
   type FunctionCtx,
   isGradEnabled,
+  keep,
   noGrad,
   type RemovableHandle,
   Tensor,
@@ -184,6 +185,8 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         `registerBuffer: cannot assign a ${describeValue(buffer)} as buffer "${name}" (Tensor or null required)`,
       );
     }
+    // Buffers are module state, like parameters: a module built inside tidy() keeps them.
+    if (buffer) keep(buffer);
     (this as Record<string, unknown>)[name] = buffer;
     if (options.persistent === false) this._nn.nonPersistent.add(name);
     else this._nn.nonPersistent.delete(name);

@@ -1,16 +1,18 @@
 /** Parameter: a Tensor that a Module registers as learnable when it is assigned to one of its fields. */
-import { type DType, Tensor } from '@nndl/tensor';
+import { type DType, keep, Tensor } from '@nndl/tensor';
 
 /**
  * A leaf tensor that requires grad (by default) and is registered by the Module that holds it.
  * It shares the storage of `data`; moving a module keeps the same Parameter objects (only the storage changes), so
- * optimizers built before `module.to(...)` keep working.
+ * optimizers built before `module.to(...)` keep working. A parameter is never disposed by `tidy`.
  * @example this.weight = new Parameter(zeros([outFeatures, inFeatures]));
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
     super(data.handle, data.shape, data.dtype, data._backend, data._version);
     if (requiresGrad) this.requiresGrad_(true);
+    // A model built inside tidy() keeps its parameters (tfjs's variables likewise survive tidy).
+    keep(this);
   }
 
   /** @internal Point this parameter at new storage (another device or dtype), keeping its identity. */

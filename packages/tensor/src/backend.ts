@@ -25,6 +25,8 @@ export interface MemoryInfo {
   /** Live storage handles (tensors whose storage has not been released). */
   numHandles: number;
   numBytes: number;
+  /** Storage kept for reuse (on the CPU: the arrays of disposed tensors; see emptyCache). */
+  cachedBytes?: number;
 }
 
 export interface Backend {

@@ -20,19 +20,9 @@ export function isFloating(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-/** Allocate a zero-filled typed array for `dtype`. */
-export function allocate(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(size);
-    case 'float64':
-      return new Float64Array(size);
-    case 'int32':
-      return new Int32Array(size);
-    case 'bool':
-      return new Uint8Array(size);
-  }
-}
+import { allocate } from './storage_pool.js';
+
+export { allocate, allocateUninitialized } from './storage_pool.js';
 
 /** The dtype whose typed array `array` is. */
 export function dtypeOfArray(array: TypedArray): DType {

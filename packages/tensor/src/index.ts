@@ -135,6 +135,7 @@ export {
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export { dispose, keep, tidy } from './scope.js';
 export { broadcastShapes, type Shape, sizeOf } from './shape.js';
+export { cachedBytes, emptyCache, setCacheLimit } from './storage_pool.js';
 export { type NestedArray, Tensor, type ValuesIndices, type VersionCounter } from './tensor.js';
 
 /** torch.autograd: `backward`, `grad`, and custom `Function`. */

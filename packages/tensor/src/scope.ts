@@ -1,7 +1,8 @@
 /**
- * Explicit memory control, for backends whose storage the garbage collector cannot see (WebGL textures):
- * `tidy(fn)` disposes every tensor created inside `fn` except what it returns and what was `keep()`-ed.
- * On the CPU these are cheap no-ops in effect (typed arrays are garbage-collected anyway).
+ * Explicit memory control: `tidy(fn)` disposes every tensor created inside `fn` except what it returns and what was
+ * `keep()`-ed. WebGL needs it (the garbage collector cannot see textures); on the CPU it makes training faster: the
+ * arrays of disposed tensors are recycled for the next kernels' results (storage_pool.ts) instead of being allocated
+ * fresh. Parameters, module buffers, optimizer state and gradients assigned to `.grad` are kept automatically.
  */
 import type { Tensor } from './tensor.js';
 

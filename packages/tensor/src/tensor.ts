@@ -15,7 +15,7 @@ import * as L from './ops/linalg.js';
 import * as N from './ops/nn.js';
 import * as R from './ops/reduce.js';
 import * as S from './ops/shape.js';
-import { trackTensor } from './scope.js';
+import { keep, trackTensor } from './scope.js';
 import type { Shape } from './shape.js';
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -45,8 +45,18 @@ export class Tensor {
   /** @internal */ _backend: Backend;
   /** @internal */ _version: VersionCounter;
   /** @internal hooks on a leaf tensor's gradient */ _hooks: GradHook[] = [];
-  /** The gradient accumulated by backward() (leaves, and non-leaves after retainGrad()). */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
+  /**
+   * The gradient accumulated by backward() (leaves, and non-leaves after retainGrad()). A gradient outlives the
+   * `tidy` scope it was computed in (it is `keep()`-ed when assigned), as the optimizer's next step needs it.
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(value: Tensor | null) {
+    if (value) keep(value);
+    this._grad = value;
+  }
   /** The node that created this tensor, or null for a leaf. */
   gradFn: Node | null = null;
   private _requiresGrad = false;

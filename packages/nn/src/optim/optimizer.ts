@@ -8,7 +8,7 @@
  * against in-place tensor ops: see docs/nn.md). Other devices round-trip through the host (NOTE: a fused device kernel
  * would remove the copies; the WebGL backend is not a training target for large models yet).
  */
-import { asTensor, enableGrad, noGrad, type Tensor, zeros } from '@nndl/tensor';
+import { asTensor, enableGrad, keep, noGrad, type Tensor, zeros } from '@nndl/tensor';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -109,9 +109,9 @@ export abstract class Optimizer<O extends { lr: number }> {
     group: ParamGroup<O>,
   ): void;
 
-  /** A zero state buffer shaped like the parameter. */
+  /** A zero state buffer shaped like the parameter (it outlives the `tidy` of the step that creates it). */
   protected zerosLike(p: Tensor): Tensor {
-    return zeros(p.shape, { dtype: p.dtype, device: p.device });
+    return keep(zeros(p.shape, { dtype: p.dtype, device: p.device }));
   }
 
   /**
@@ -192,7 +192,7 @@ export abstract class Optimizer<O extends { lr: number }> {
           }
           // A copy on the parameter's device and dtype, so that the loaded state never aliases the source.
           const moved = v.to(p.device);
-          entry[k] = (moved.dtype === p.dtype ? moved : moved.to(p.dtype)).clone();
+          entry[k] = keep((moved.dtype === p.dtype ? moved : moved.to(p.dtype)).clone());
         }
       }
       state.set(p, entry);

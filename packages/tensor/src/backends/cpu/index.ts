@@ -14,8 +14,9 @@ import {
   type KernelImplementation,
   type MemoryInfo,
 } from '../../backend.js';
-import type { DType, TypedArray } from '../../dtype.js';
+import { type DType, dtypeOfArray, type TypedArray } from '../../dtype.js';
 import * as K from '../../kernel_names.js';
+import { cachedBytes, markEscaped, recycle } from '../../storage_pool.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv2d.js';
 import {
   activationGradKernel,
@@ -175,16 +176,20 @@ class CpuBackend implements Backend {
     return values;
   }
   async read(handle: unknown): Promise<TypedArray> {
+    markEscaped(handle);
     return handle as TypedArray;
   }
   readSync(handle: unknown): TypedArray {
+    // The caller gets the storage itself: it must never be recycled for another tensor.
+    markEscaped(handle);
     return handle as TypedArray;
   }
   assign(target: unknown, values: unknown, _dtype: DType): void {
     (target as TypedArray).set(values as TypedArray);
   }
-  dispose(_handle: unknown): void {
-    // Typed arrays are reclaimed by the garbage collector.
+  dispose(handle: unknown): void {
+    // The array goes back to the storage pool (if the pool made it); otherwise the garbage collector takes it.
+    recycle(handle, dtypeOfArray(handle as TypedArray));
   }
   addScaledInPlace(target: unknown, x: unknown, alpha: number, dtype: DType): boolean {
     const y = target as TypedArray;
@@ -196,7 +201,7 @@ class CpuBackend implements Backend {
     return true;
   }
   memory(): MemoryInfo {
-    return { numHandles: 0, numBytes: 0 };
+    return { numHandles: 0, numBytes: 0, cachedBytes: cachedBytes() };
   }
 }
 

@@ -1,0 +1,100 @@
+// Training steps inside tidy() (as the engine's Trainer runs them) recycle the step's arrays for the next step
+// (@nndl/tensor's storage pool). They must give exactly the numbers of steps without tidy: any array recycled while
+// something still used it would change them.
+import { cachedBytes, emptyCache, Generator, randint, randn, type Tensor, tidy } from '@nndl/tensor';
+import { describe, expect, it } from 'vitest';
+import {
+  BatchNorm2d,
+  Conv2d,
+  CrossEntropyLoss,
+  Flatten,
+  Linear,
+  type Module,
+  ReLU,
+  Sequential,
+} from '../src/index.js';
+import { chapter6Net } from '../src/models/index.js';
+import { Adam, type Optimizer, SGD } from '../src/optim/index.js';
+
+type Step = () => number;
+
+function train(
+  makeNet: () => Module,
+  makeOpt: (net: Module) => Optimizer<{ lr: number }>,
+  inputShape: number[],
+  tidySteps: boolean,
+): number[][] {
+  emptyCache();
+  const net = makeNet();
+  const opt = makeOpt(net);
+  const g = new Generator(7);
+  const batches = Array.from({ length: 3 }, () => ({
+    x: randn(inputShape, { generator: g }),
+    y: randint(0, 10, [inputShape[0]!], { generator: g }),
+  }));
+  const lossFn = new CrossEntropyLoss();
+  const losses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const step: Step = () => {
+      const { x, y } = batches[i % batches.length]!;
+      opt.zeroGrad();
+      const loss = lossFn.call(net.call(x) as Tensor, y) as Tensor;
+      loss.backward();
+      opt.step();
+      return loss.item();
+    };
+    losses.push(tidySteps ? tidy(step) : step());
+    if (tidySteps && i === 0) expect(cachedBytes()).toBeGreaterThan(0);
+  }
+  return [losses, ...net.parameters().map((p) => Array.from(p.dataSync()))];
+}
+
+describe('training steps in tidy', () => {
+  it("Nielsen's two-conv net with SGD: the same losses and parameters as without tidy", () => {
+    const make = () => chapter6Net('twoConv', { generator: new Generator(1) });
+    const opt = (net: Module) => new SGD(net.parameters(), { lr: 0.1 });
+    expect(train(make, opt, [10, 1, 28, 28], true)).toEqual(train(make, opt, [10, 1, 28, 28], false));
+  });
+
+  it('a conv net with batch norm, SGD with momentum and weight decay, and Adam: the same numbers', () => {
+    const make = () =>
+      new Sequential(
+        new Conv2d(1, 8, 3, { generator: new Generator(2) }),
+        new BatchNorm2d(8),
+        new ReLU(),
+        new Flatten(),
+        new Linear(8 * 10 * 10, 10, { generator: new Generator(3) }),
+      );
+    const sgd = (net: Module) =>
+      new SGD(net.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-3, nesterov: true });
+    const adam = (net: Module) => new Adam(net.parameters(), { lr: 1e-3 });
+    for (const opt of [sgd, adam]) {
+      expect(train(make, opt, [16, 1, 12, 12], true)).toEqual(train(make, opt, [16, 1, 12, 12], false));
+    }
+  });
+
+  it('optimizer state and batch-norm statistics survive the steps that created them', () => {
+    const net = new Sequential(new Conv2d(1, 4, 3, { generator: new Generator(4) }), new BatchNorm2d(4));
+    const opt = new Adam(net.parameters(), { lr: 1e-3 });
+    const x = randn([8, 1, 10, 10], { generator: new Generator(5) });
+    for (let i = 0; i < 2; i++) {
+      tidy(() => {
+        opt.zeroGrad();
+        (net.call(x) as Tensor).square().mean().backward();
+        opt.step();
+      });
+    }
+    for (const p of net.parameters()) {
+      const state = opt.state.get(p)!;
+      expect(state.expAvg).toBeDefined();
+      expect((state.expAvg as Tensor).isDisposed).toBe(false);
+      expect((state.expAvgSq as Tensor).isDisposed).toBe(false);
+    }
+    const bn = net.children()[1] as BatchNorm2d;
+    expect(bn.runningMean!.isDisposed).toBe(false);
+    for (const p of net.parameters()) {
+      expect(p.isDisposed).toBe(false);
+      expect(p.grad!.isDisposed).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,139 @@
+// The CPU storage pool (src/storage_pool.ts): arrays of disposed tensors are recycled for new results, and never
+// an array that anything outside the library can still see.
+import {
+  asTensor,
+  cachedBytes,
+  emptyCache,
+  getBackend,
+  maxPool2d,
+  randn,
+  setCacheLimit,
+  type Tensor,
+  tidy,
+  zeros,
+} from '@nndl/tensor';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const N = 4096;
+
+afterEach(() => {
+  setCacheLimit(64 * 1024 * 1024);
+  emptyCache();
+});
+
+describe('CPU storage pool', () => {
+  it('recycles the arrays of tensors disposed by tidy for the next results', () => {
+    emptyCache();
+    const x = randn([N]).add(0);
+    let inner: Tensor | null = null;
+    tidy(() => {
+      inner = x.mul(2);
+      return inner.add(1).sum();
+    });
+    expect(inner!.isDisposed).toBe(true);
+    expect(cachedBytes()).toBeGreaterThanOrEqual(N * 4);
+    expect(getBackend('cpu').memory().cachedBytes).toBe(cachedBytes());
+    const before = cachedBytes();
+    const y = x.mul(3);
+    // The new result took an array from the pool, and it holds the right values (a recycled array is overwritten
+    // or zeroed, never read).
+    expect(cachedBytes()).toBe(before - N * 4);
+    const xs = x.dataSync();
+    const ys = y.dataSync();
+    for (let i = 0; i < N; i += 97) expect(ys[i]).toBeCloseTo(xs[i]! * 3, 5);
+  });
+
+  it('a recycled array is zeroed for kernels that accumulate into it', () => {
+    emptyCache();
+    const x = randn([1, 1, 64, 64]).requiresGrad_(true);
+    const pooled = () =>
+      tidy(() => {
+        randn([N]).add(5);
+      });
+    pooled();
+    expect(cachedBytes()).toBe(2 * N * 4);
+    // zeros(), and kernels that accumulate into their result (here max pooling's backward), start from zeros.
+    const z = zeros([N]);
+    expect(z.dataSync().every((v) => v === 0)).toBe(true);
+    const out = maxPool2d(x, [2, 2]).sum();
+    expect(cachedBytes()).toBe(N * 4);
+    out.backward(); // the gradient [1, 1, 64, 64] takes the last pooled array
+    expect(cachedBytes()).toBe(0);
+    const g = x.grad!.dataSync();
+    expect(g.filter((v) => v === 1).length).toBe(N / 4);
+    expect(g.filter((v) => v === 0).length).toBe(N - N / 4);
+  });
+
+  it('never recycles an array returned by dataSync, or a user array wrapped by asTensor', () => {
+    emptyCache();
+    const user = new Float32Array(N).fill(7);
+    let seen: Float32Array | null = null;
+    tidy(() => {
+      asTensor(user); // the user's own array: disposed with the scope, but not the pool's
+      const t = randn([N]).add(1);
+      seen = t.dataSync() as Float32Array; // handed out: must stay as it is
+    });
+    expect(cachedBytes()).toBe(N * 4); // only randn's result came back
+    const snapshot = Float32Array.from(seen!);
+    for (let i = 0; i < 4; i++) randn([N]).add(2).mul(3);
+    expect(Array.from(seen!)).toEqual(Array.from(snapshot));
+    expect(user.every((v) => v === 7)).toBe(true);
+  });
+
+  it('keeps storage that a live view shares', () => {
+    emptyCache();
+    const x = randn([N]).add(1);
+    const view = x.reshape([64, 64]);
+    x.dispose();
+    expect(cachedBytes()).toBe(0);
+    const values = Array.from(view.dataSync());
+    view.dispose();
+    for (let i = 0; i < 3; i++) randn([N]).add(2);
+    expect(values.length).toBe(N);
+  });
+
+  it('lists an array once however often its tensor is disposed', () => {
+    emptyCache();
+    const t = randn([N]).add(1);
+    t.dispose();
+    t.dispose();
+    expect(cachedBytes()).toBe(N * 4);
+    const a = randn([N]).add(1);
+    const b = randn([N]).add(1);
+    expect(a.handle).not.toBe(b.handle);
+  });
+
+  it('setCacheLimit bounds the pool and emptyCache releases it', () => {
+    emptyCache();
+    setCacheLimit(N * 4 * 2);
+    tidy(() => {
+      for (let i = 0; i < 5; i++) randn([N]).add(i);
+    });
+    expect(cachedBytes()).toBeLessThanOrEqual(N * 4 * 2);
+    emptyCache();
+    expect(cachedBytes()).toBe(0);
+    setCacheLimit(0);
+    tidy(() => randn([N]).add(1).sum());
+    expect(cachedBytes()).toBe(0);
+    expect(() => setCacheLimit(-1)).toThrow(/setCacheLimit: expected a number of bytes >= 0, got -1/);
+  });
+
+  it('a disposed tensor still refuses to be used', () => {
+    const t = randn([N]).add(1);
+    t.dispose();
+    randn([N]).add(2); // takes t's array
+    expect(() => t.add(1)).toThrow(/used after dispose/);
+  });
+
+  it('gradients outlive the tidy of the step that computed them', () => {
+    const w = randn([N]).requiresGrad_(true);
+    tidy(() => {
+      w.mul(w).sum().backward();
+    });
+    expect(w.grad).not.toBeNull();
+    expect(w.grad!.isDisposed).toBe(false);
+    const g = Array.from(w.grad!.dataSync());
+    for (let i = 0; i < 3; i++) tidy(() => randn([N]).add(1).mul(2));
+    expect(Array.from(w.grad!.dataSync())).toEqual(g);
+  });
+});
