@@ -2,7 +2,8 @@
  * Explicit memory control: `tidy(fn)` disposes every tensor created inside `fn` except what it returns and what was
  * `keep()`-ed. WebGL needs it (the garbage collector cannot see textures); on the CPU it makes training faster: the
  * arrays of disposed tensors are recycled for the next kernels' results (storage_pool.ts) instead of being allocated
- * fresh. Parameters, module buffers, optimizer state and gradients assigned to `.grad` are kept automatically.
+ * fresh. @nndl/nn keeps parameters, registered buffers and optimizer state automatically; gradients computed inside
+ * a scope die with it.
  */
 import type { Tensor } from './tensor.js';
 

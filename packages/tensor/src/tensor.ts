@@ -15,7 +15,7 @@ import * as L from './ops/linalg.js';
 import * as N from './ops/nn.js';
 import * as R from './ops/reduce.js';
 import * as S from './ops/shape.js';
-import { keep, trackTensor } from './scope.js';
+import { trackTensor } from './scope.js';
 import type { Shape } from './shape.js';
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -45,18 +45,11 @@ export class Tensor {
   /** @internal */ _backend: Backend;
   /** @internal */ _version: VersionCounter;
   /** @internal hooks on a leaf tensor's gradient */ _hooks: GradHook[] = [];
-  private _grad: Tensor | null = null;
   /**
-   * The gradient accumulated by backward() (leaves, and non-leaves after retainGrad()). A gradient outlives the
-   * `tidy` scope it was computed in (it is `keep()`-ed when assigned), as the optimizer's next step needs it.
+   * The gradient accumulated by backward() (leaves, and non-leaves after retainGrad()). A gradient computed inside
+   * `tidy` is disposed with the scope (as every tensor created there): read or `keep()` it inside.
    */
-  get grad(): Tensor | null {
-    return this._grad;
-  }
-  set grad(value: Tensor | null) {
-    if (value) keep(value);
-    this._grad = value;
-  }
+  grad: Tensor | null = null;
   /** The node that created this tensor, or null for a leaf. */
   gradFn: Node | null = null;
   private _requiresGrad = false;

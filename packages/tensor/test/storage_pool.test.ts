@@ -5,6 +5,7 @@ import {
   cachedBytes,
   emptyCache,
   getBackend,
+  keep,
   maxPool2d,
   randn,
   setCacheLimit,
@@ -125,15 +126,20 @@ describe('CPU storage pool', () => {
     expect(() => t.add(1)).toThrow(/used after dispose/);
   });
 
-  it('gradients outlive the tidy of the step that computed them', () => {
+  it('gradients computed inside tidy die with it (their arrays recycled); optimizer-style state kept survives', () => {
+    emptyCache();
     const w = randn([N]).requiresGrad_(true);
+    let state: Tensor | null = null;
     tidy(() => {
       w.mul(w).sum().backward();
+      state = keep(zeros([N]));
+      state.add_(w.grad!);
     });
-    expect(w.grad).not.toBeNull();
-    expect(w.grad!.isDisposed).toBe(false);
-    const g = Array.from(w.grad!.dataSync());
+    expect(w.grad!.isDisposed).toBe(true);
+    expect(state!.isDisposed).toBe(false);
+    expect(cachedBytes()).toBeGreaterThanOrEqual(N * 4);
+    const s = Array.from(state!.dataSync());
     for (let i = 0; i < 3; i++) tidy(() => randn([N]).add(1).mul(2));
-    expect(Array.from(w.grad!.dataSync())).toEqual(g);
+    expect(Array.from(state!.dataSync())).toEqual(s);
   });
 });
