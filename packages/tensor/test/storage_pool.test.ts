@@ -104,6 +104,25 @@ describe('CPU storage pool', () => {
     expect(a.handle).not.toBe(b.handle);
   });
 
+  it('stays the same size over a long loop of steps in tidy', () => {
+    emptyCache();
+    const w = randn([64, 64]).requiresGrad_(true);
+    const x = randn([32, 64]);
+    const step = () =>
+      tidy(() => {
+        const loss = x.matmul(w).sigmoid().square().mean();
+        loss.backward();
+        w.grad = null;
+        return loss.item();
+      });
+    step();
+    step();
+    const settled = cachedBytes();
+    expect(settled).toBeGreaterThan(0);
+    for (let i = 0; i < 200; i++) step();
+    expect(cachedBytes()).toBe(settled);
+  });
+
   it('setCacheLimit bounds the pool and emptyCache releases it', () => {
     emptyCache();
     setCacheLimit(N * 4 * 2);
