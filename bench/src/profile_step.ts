@@ -53,8 +53,11 @@ const untidyStep = (i: number): number => {
 for (let i = 0; i < 100; i++) step(i);
 // Plain timing first.
 let t0 = performance.now();
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < steps; i++) step(i);
 const plain = (performance.now() - t0) / steps;
+const cpu = process.cpuUsage(cpu0);
+const cpuPerStep = (cpu.user + cpu.system) / 1000 / steps;
 // Then with every kernel timed.
 const times = new Map<string, { ms: number; calls: number }>();
 const table = getBackend('cpu').kernels;
@@ -83,7 +86,7 @@ const wrapped = (performance.now() - t0) / steps;
 let kernelSum = 0;
 const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
 console.log(
-  `${model}: ${steps} steps, ${(plain * 1000).toFixed(1)} us/step plain (epoch ${(plain * 5).toFixed(2)} s), ${(wrapped * 1000).toFixed(1)} us/step with timers`,
+  `${model}: ${steps} steps, ${(plain * 1000).toFixed(1)} us/step plain (epoch ${(plain * 5).toFixed(2)} s; process CPU ${(cpuPerStep * 1000).toFixed(1)} us/step), ${(wrapped * 1000).toFixed(1)} us/step with timers`,
 );
 for (const [name, { ms, calls }] of rows) {
   kernelSum += ms;

@@ -10,6 +10,11 @@ import type { Tensor } from './tensor.js';
 const scopes: Tensor[][] = [];
 const kept = new WeakSet<Tensor>();
 
+/** @internal True inside a `tidy` (storage made there has a known lifetime: see storage_pool.ts). */
+export function inTidy(): boolean {
+  return scopes.length > 0;
+}
+
 /** @internal Called by the Tensor constructor. */
 export function trackTensor(t: Tensor): void {
   if (scopes.length > 0) scopes[scopes.length - 1]!.push(t);

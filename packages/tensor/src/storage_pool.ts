@@ -15,6 +15,7 @@
  * `emptyCache()` drops everything, as `torch.cuda.empty_cache()` does for PyTorch's caching allocator.
  */
 import type { DType, TypedArray } from './dtype.js';
+import { inTidy } from './scope.js';
 
 /** Arrays shorter than this are cheap to make (V8 keeps the smallest on its own heap): not pooled. */
 const MIN_LENGTH = 256;
@@ -43,6 +44,103 @@ function make(dtype: DType, size: number): TypedArray {
   }
 }
 
+/**
+ * Resident storage: where the CPU backend's WebAssembly memory is shared (the threads build: Node, cross-origin
+ * isolated browsers), float32 arrays made inside `tidy` are views into that memory, so that its wasm kernels read
+ * them in place and write their results straight into them (no copies at the kernel boundary). Such memory never
+ * detaches when it grows, and its blocks are only ever reused through these free lists (by exact length): disposed
+ * views come back here, and views that the garbage collector takes without a dispose (returned from a scope and
+ * dropped, or handed out by dataSync) come back through a FinalizationRegistry. Outside `tidy` nothing is allocated
+ * there (a synchronous loop would never let the registry run); a free resident block is still reused anywhere.
+ */
+export interface ResidentHeap {
+  /** A new zero-or-stale block of `length` floats as a view into the shared memory, or null (no room). */
+  allocateBlock(length: number): Float32Array | null;
+}
+
+let residentHeap: ResidentHeap | null = null;
+const residentFree = new Map<number, Float32Array[]>();
+/** Resident views, with the generation of the heap they belong to. */
+const resident = new WeakMap<TypedArray, number>();
+let residentFreeBytes = 0;
+/** Bumped when the heap changes: blocks of an earlier heap that the collector hands back are not reused. */
+let generation = 0;
+interface Block {
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+  length: number;
+  generation: number;
+}
+const residentFinalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Block>((block) => {
+        if (block.generation !== generation) return;
+        const view = new Float32Array(block.buffer, block.byteOffset, block.length);
+        adoptResident(view);
+        listResident(view);
+      })
+    : null;
+
+/** @internal The CPU backend registers its shared wasm memory here (null: none). */
+export function setResidentHeap(heap: ResidentHeap | null): void {
+  if (heap === residentHeap) return;
+  residentHeap = heap;
+  generation++;
+  for (const list of residentFree.values()) for (const view of list) listed.delete(view);
+  residentFree.clear();
+  residentFreeBytes = 0;
+}
+
+function adoptResident(view: Float32Array): void {
+  owned.add(view);
+  resident.set(view, generation);
+  residentFinalizer?.register(view, {
+    buffer: view.buffer,
+    byteOffset: view.byteOffset,
+    length: view.length,
+    generation,
+  });
+}
+
+function listResident(view: Float32Array): void {
+  let list = residentFree.get(view.length);
+  if (!list) {
+    list = [];
+    residentFree.set(view.length, list);
+  }
+  list.push(view);
+  listed.add(view);
+  residentFreeBytes += view.byteLength;
+}
+
+/**
+ * A resident float32 block of `size` elements (unspecified contents): a free one, or inside `tidy` a new one; null
+ * where there is no shared memory, or outside `tidy` with none free.
+ */
+export function takeResident(size: number): Float32Array | null {
+  if (!residentHeap || size < MIN_LENGTH) return null;
+  const block = residentFree.get(size)?.pop();
+  if (block) {
+    listed.delete(block);
+    residentFreeBytes -= block.byteLength;
+    return block;
+  }
+  if (!inTidy()) return null;
+  const view = residentHeap.allocateBlock(size);
+  if (view) adoptResident(view);
+  return view;
+}
+
+/** @internal For tests: fill every free resident block with `value` (stale contents a kernel must overwrite). */
+export function fillFreeResident(value: number): void {
+  for (const list of residentFree.values()) for (const view of list) view.fill(value);
+}
+
+/** @internal Whether `array` is a view into the CPU backend's shared wasm memory made by this pool. */
+export function isResident(array: unknown): boolean {
+  return resident.has(array as TypedArray);
+}
+
 /** A recycled array of `size` elements (unspecified contents), or null where the pool has none. */
 export function takeRecycled(dtype: DType, size: number): TypedArray | null {
   if (size < MIN_LENGTH) return null;
@@ -66,12 +164,12 @@ const fresh = (dtype: DType, size: number): TypedArray => adopt(make(dtype, size
  * for kernels that write every element.
  */
 export function allocateUninitialized(dtype: DType, size: number): TypedArray {
-  return takeRecycled(dtype, size) ?? fresh(dtype, size);
+  return (dtype === 'float32' && takeResident(size)) || takeRecycled(dtype, size) || fresh(dtype, size);
 }
 
 /** A zero-filled array of `size` elements of `dtype` for a new tensor's storage (recycled where one is free). */
 export function allocate(dtype: DType, size: number): TypedArray {
-  const recycled = takeRecycled(dtype, size);
+  const recycled = (dtype === 'float32' && takeResident(size)) || takeRecycled(dtype, size);
   // A fresh array is zeroed already (and filling it would fault its pages in early).
   return recycled ? recycled.fill(0) : fresh(dtype, size);
 }
@@ -81,6 +179,13 @@ export function recycle(array: unknown, dtype: DType): void {
   if (!ArrayBuffer.isView(array)) return;
   const values = array as TypedArray;
   if (values.length < MIN_LENGTH || !owned.has(values) || listed.has(values)) return;
+  const heapGeneration = resident.get(values);
+  if (heapGeneration !== undefined) {
+    // Resident blocks stay listed whatever the limit: the wasm memory they live in never shrinks. A block of an
+    // earlier heap (another backend's memory) is dropped.
+    if (heapGeneration === generation) listResident(values as Float32Array);
+    return;
+  }
   if (pooledBytes + values.byteLength > limitBytes) {
     emptyCache();
     if (values.byteLength > limitBytes) return;
@@ -101,12 +206,15 @@ export function markEscaped(array: unknown): void {
   if (ArrayBuffer.isView(array)) owned.delete(array as TypedArray);
 }
 
-/** Bytes of storage the pool holds for reuse. */
+/** Bytes of storage the pool holds for reuse (typed arrays, and free blocks of the shared wasm memory). */
 export function cachedBytes(): number {
-  return pooledBytes;
+  return pooledBytes + residentFreeBytes;
 }
 
-/** Release every array the pool holds (to the garbage collector). */
+/**
+ * Release every array the pool holds to the garbage collector. Free blocks of the shared wasm memory stay listed
+ * (that memory cannot shrink; they are reused by the next tensors of their size).
+ */
 export function emptyCache(): void {
   for (const list of free.values()) for (const array of list) listed.delete(array);
   free.clear();

@@ -20,8 +20,10 @@ import {
   wasmMaxPool2dGrad,
   wasmPool2d,
 } from '../src/backends/cpu/wasm/kernels.js';
-import { loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
+import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 import type { DType } from '../src/dtype.js';
+import { tidy } from '../src/scope.js';
+import { fillFreeResident, recycle, setResidentHeap, takeResident } from '../src/storage_pool.js';
 import { rng, seededInfo } from './kernel_inputs.js';
 
 type FloatDType = 'float32' | 'float64';
@@ -65,6 +67,45 @@ if (arena) {
     maxPool2dGrad: wasmMaxPool2dGrad(arena, maxPool2dGrad),
     avgPool2d: wasmPool2d(arena, avgPool2d, 'avg'),
     avgPool2dGrad: wasmAvgPool2dGrad(arena, avgPool2dGrad),
+  });
+}
+
+// The same wasm kernels over the threads build's shared memory, as they run on tensors made inside tidy: operands
+// that live in wasm memory are read in place, and results are written straight into free resident blocks, which
+// hold stale values (NaN here): every kernel must write every element of its result.
+const shared = loadThreadedWasmKernels(false);
+if (shared?.shared) {
+  setResidentHeap(shared);
+  const resident =
+    (kernel: KernelFn): KernelFn =>
+    (inputs, attrs, backend) =>
+      tidy(() => {
+        const moved = inputs.map((t) => {
+          const values = t.handle as Float32Array;
+          const block = t.dtype === 'float32' ? takeResident(values.length) : null;
+          if (!block) return t;
+          block.set(values);
+          return { ...t, handle: block };
+        });
+        const first = kernel(moved, attrs, backend);
+        recycle(first.handle, first.dtype); // its block goes back to the free list ...
+        fillFreeResident(Number.NaN); // ... and every free block is stale
+        const out = kernel(moved, attrs, backend);
+        const values = out.handle as Float32Array;
+        if (out.dtype === 'float32' && values.length >= 256)
+          expect(shared.addressOf(values)).toBeGreaterThanOrEqual(0);
+        return { ...out, handle: values.slice() };
+      });
+  IMPLEMENTATIONS.push({
+    name: 'wasm-simd resident',
+    batchMatMul: resident(wasmBatchMatMul(shared, batchMatMul, 0)),
+    conv2d: resident(wasmConv2d(shared, conv2d)),
+    conv2dBackpropInput: resident(wasmConv2dBackpropInput(shared, conv2dBackpropInput)),
+    conv2dBackpropFilter: resident(wasmConv2dBackpropFilter(shared, conv2dBackpropFilter)),
+    maxPool2d: resident(wasmPool2d(shared, maxPool2d, 'max')),
+    maxPool2dGrad: resident(wasmMaxPool2dGrad(shared, maxPool2dGrad)),
+    avgPool2d: resident(wasmPool2d(shared, avgPool2d, 'avg')),
+    avgPool2dGrad: resident(wasmAvgPool2dGrad(shared, avgPool2dGrad)),
   });
 }
 

@@ -16,7 +16,7 @@ import {
 } from '../../backend.js';
 import { type DType, dtypeOfArray, type TypedArray } from '../../dtype.js';
 import * as K from '../../kernel_names.js';
-import { cachedBytes, markEscaped, recycle } from '../../storage_pool.js';
+import { cachedBytes, markEscaped, recycle, setResidentHeap } from '../../storage_pool.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv2d.js';
 import {
   activationGradKernel,
@@ -301,8 +301,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
   // The threads build runs on one thread too until its worker is up (or where there is one core); it is only
   // loaded where it can have a worker (Node, or a cross-origin isolated browser context, with shared memory), else
   // the single-threaded modules run.
-  const arena =
-    choice === 'ts' ? null : ((threads !== 1 ? loadThreadedWasmKernels() : null) ?? loadWasmKernels());
+  // With one thread the threads build still loads where it can (without its worker): its shared memory lets tensors
+  // made inside tidy live in wasm memory, so that kernels read and write them without copies (storage_pool.ts).
+  const arena = choice === 'ts' ? null : (loadThreadedWasmKernels(threads !== 1) ?? loadWasmKernels());
+  if (arena?.shared) setResidentHeap(arena);
   if (choice === 'wasm' && !arena) {
     throw new Error(
       "cpu backend: kernels 'wasm' were requested, but this engine cannot run the WebAssembly SIMD module " +

@@ -156,7 +156,7 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
       () => {
         const a = arena.copyIn(aInfo.handle as Float32Array, batchA * m * k);
         const b = arena.copyIn(bInfo.handle as Float32Array, batchB * k * n);
-        const c = arena.alloc(batch * m * n);
+        const c = arena.allocResult(batch * m * n);
         const skinny = skinnyKernel(g);
         if (skinny === 'rowDots') arena.exports.rowDots(batch * m, n, k, a, b, c);
         else if (skinny === 'outerSums') arena.exports.outerSums(m, n, k, a, m * 4, 4, b, c);
@@ -317,7 +317,7 @@ function imageMajorConv(
       () => {
         const input = arena.copyIn(inInfo.handle as Float32Array, g.batch * inImage);
         const w = arena.copyIn(wInfo.handle as Float32Array, g.outChannels * g.colRows);
-        const out = arena.alloc(g.batch * outImage);
+        const out = arena.allocResult(g.batch * outImage);
         runConv(arena, g, fn, input, w, out, inImage * 4, outImage * 4);
         const shape = forward
           ? [g.batch, g.outChannels, g.outH, g.outW]
@@ -354,7 +354,7 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
         const x = arena.copyIn(xInfo.handle as Float32Array, g.batch * g.inChannels * g.height * g.width);
         const dy = arena.copyIn(dyInfo.handle as Float32Array, g.batch * g.outChannels * g.colCols);
         const dwSize = g.outChannels * g.colRows;
-        const dw = arena.alloc(dwSize);
+        const dw = arena.allocResult(dwSize);
         const col = convScratch(arena, g);
         const shape = [g.outChannels, g.groupIn, g.kernelH, g.kernelW];
         // The filter gradient is a sum over images. Above the split size it is always summed as two halves, added
@@ -427,7 +427,7 @@ export function wasmPool2d(arena: WasmArena, tsKernel: KernelFn, kind: 'max' | '
       () => {
         const x = arena.copyIn(xInfo.handle as Float32Array, g.planes * g.height * g.width);
         const outSize = g.planes * g.outH * g.outW;
-        const out = arena.alloc(outSize);
+        const out = arena.allocResult(outSize);
         setPoolGeometry(arena, g);
         if (kind === 'max') arena.exports.maxPool2d(x, out);
         else arena.exports.avgPool2d(x, out);
@@ -453,7 +453,7 @@ export function wasmMaxPool2dGrad(arena: WasmArena, tsKernel: KernelFn): KernelF
         const size = g.planes * g.height * g.width;
         const dy = arena.copyIn(dyInfo.handle as Float32Array, g.planes * g.outH * g.outW);
         const x = arena.copyIn(xInfo.handle as Float32Array, size);
-        const dx = arena.alloc(size);
+        const dx = arena.allocResult(size);
         setPoolGeometry(arena, g);
         arena.exports.maxPool2dGrad(dy, x, dx);
         return { handle: arena.copyOut(dx, size), shape: xInfo.shape.slice(), dtype: 'float32' };
@@ -476,7 +476,7 @@ export function wasmAvgPool2dGrad(arena: WasmArena, tsKernel: KernelFn): KernelF
       () => {
         const size = g.planes * g.height * g.width;
         const dy = arena.copyIn(dyInfo.handle as Float32Array, g.planes * g.outH * g.outW);
-        const dx = arena.alloc(size);
+        const dx = arena.allocResult(size);
         setPoolGeometry(arena, g);
         arena.exports.avgPool2dGrad(dy, dx);
         return { handle: arena.copyOut(dx, size), shape: a.inputShape.slice(), dtype: 'float32' };
@@ -530,7 +530,7 @@ function wasmElementwise(
       arena,
       () => {
         const addresses = inputs.map((t) => arena.copyIn(t.handle as Float32Array, n));
-        const out = arena.alloc(n);
+        const out = arena.allocResult(n);
         run(...addresses, out, n);
         return { handle: arena.copyOut(out, n), shape: first.shape, dtype: 'float32' };
       },
@@ -554,7 +554,8 @@ export function addScaledWasm(arena: WasmArena, y: Float32Array, x: Float32Array
     const a = arena.copyIn(y, n);
     const b = arena.copyIn(x, n);
     arena.exports.addScaledF32(a, b, n, alpha);
-    y.set(arena.view(a, n));
+    // A resident y was updated in place.
+    if (arena.addressOf(y) < 0) y.set(arena.view(a, n));
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     const a = Math.fround(alpha);

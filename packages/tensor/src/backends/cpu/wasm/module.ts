@@ -7,7 +7,7 @@
  * the module's memory grows to the largest single call's operands and then stays that size, however long training
  * runs (test/wasm_memory.test.ts checks it).
  */
-import { adopt, takeRecycled } from '../../../storage_pool.js';
+import { adopt, recycle, takeRecycled, takeResident } from '../../../storage_pool.js';
 import { relaxedSimdThreadsWasm, relaxedSimdWasm, simdThreadsWasm, simdWasm } from './kernels.generated.js';
 import { canStartWorker, THREADS_MIN_MACS, WorkerPool } from './threads.js';
 
@@ -94,12 +94,20 @@ export type WasmModuleKind = 'relaxed-simd' | 'simd' | 'relaxed-simd-threads' | 
 const THREADS_MEMORY_PAGES = { initial: 64, maximum: 32768 } as const;
 
 const PAGE = 65536;
+/** Resident tensor storage per process (bytes): a training step's intermediates are a few MB. */
+const RESIDENT_LIMIT = 512 * 1024 * 1024;
 /** Operands start on a cache-line boundary. */
 const ALIGN = 64;
 
 /**
  * A bump allocator over the module's memory above its static scratch. `reset()` frees everything; kernels reset it
  * on entry, so nothing outlives a call.
+ *
+ * Over a shared memory (the threads build) the arena also serves resident tensor storage (storage_pool.ts): blocks
+ * below `tensorTop` belong to tensors and are never freed (they cycle through the pool's free lists by size); the
+ * per-call scratch starts at `tensorTop`. A kernel's operand that is such a view is used in place (copyIn returns
+ * its address), and a result allocated with `allocResult` is written straight into a resident block when one is
+ * free (or, inside `tidy`, new).
  */
 export class WasmArena {
   readonly exports: WasmExports;
@@ -111,6 +119,16 @@ export class WasmArena {
   pool: WorkerPool | null = null;
   /** Kernel calls with fewer multiply-adds stay on one thread (tests lower it to send every size to the worker). */
   threadsMinMacs = THREADS_MIN_MACS;
+  /** Whether the memory is shared (its buffer never detaches, so tensors may live in it). */
+  readonly shared: boolean;
+  /** End of the resident tensor blocks (bytes); scratch starts here. */
+  private tensorTop: number;
+  /** Every buffer object this memory has had (a SharedArrayBuffer object per size), to recognise resident views. */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** Results of the current call that are resident blocks, by address. */
+  private readonly results = new Map<number, Float32Array>();
+  /** The most bytes of resident tensor blocks (beyond it, tensors stay in JavaScript arrays). */
+  residentLimit = RESIDENT_LIMIT;
 
   /** `reserve` bytes above the static scratch stay outside the arena (the worker's sgemm scratch). */
   constructor(exports: WasmExports, kind: WasmModuleKind, reserve = 0) {
@@ -118,36 +136,97 @@ export class WasmArena {
     this.kind = kind;
     this.base = Math.ceil((Math.ceil(exports.heapBase() / ALIGN) * ALIGN + reserve) / ALIGN) * ALIGN;
     this.top = this.base;
+    this.tensorTop = this.base;
     this.heap = new Float32Array(exports.memory.buffer);
+    this.shared =
+      typeof SharedArrayBuffer === 'function' && exports.memory.buffer instanceof SharedArrayBuffer;
   }
 
   /** Free every block (the next kernel call starts from an empty arena). */
   reset(): void {
-    this.top = this.base;
+    this.top = this.tensorTop;
+    this.results.clear();
   }
 
   /** Reserve `floats` float32 values; returns their byte address. Grows the memory when needed. */
   alloc(floats: number): number {
     const address = this.top;
     this.top = Math.ceil((address + floats * 4) / ALIGN) * ALIGN;
-    const size = this.exports.memory.buffer.byteLength;
-    if (this.top > size) {
-      this.exports.memory.grow(Math.ceil((this.top - size) / PAGE));
-      // Growing detaches the old buffer: views must be made again.
-      this.heap = new Float32Array(this.exports.memory.buffer);
-    }
+    this.ensure(this.top);
     return address;
   }
 
-  /** Copy the first `length` values of `values` into a new block; returns its byte address. */
+  /** Grow the memory to at least `bytes` (RangeError where it cannot). */
+  private ensure(bytes: number): void {
+    const size = this.exports.memory.buffer.byteLength;
+    if (bytes > size) {
+      this.exports.memory.grow(Math.ceil((bytes - size) / PAGE));
+      // Growing detaches a non-shared buffer: views must be made again.
+      this.heap = new Float32Array(this.exports.memory.buffer);
+    }
+  }
+
+  /**
+   * A new resident block of `length` floats for tensor storage, as a view (contents unspecified: the memory may
+   * have been scratch), or null: not shared, over `residentLimit`, or the memory cannot grow. Placed above both the
+   * tensor blocks and the current call's scratch.
+   */
+  allocateBlock(length: number): Float32Array | null {
+    if (!this.shared) return null;
+    const address = Math.ceil(Math.max(this.tensorTop, this.top) / ALIGN) * ALIGN;
+    const end = Math.ceil((address + length * 4) / ALIGN) * ALIGN;
+    if (end - this.base > this.residentLimit) return null;
+    try {
+      this.ensure(end);
+    } catch (error) {
+      if (error instanceof RangeError) return null;
+      throw error;
+    }
+    this.tensorTop = end;
+    this.top = Math.max(this.top, end);
+    const buffer = this.exports.memory.buffer;
+    this.buffers.add(buffer);
+    return new Float32Array(buffer, address, length);
+  }
+
+  /** The byte address of `values` if it is a view into this memory (a resident tensor), else -1. */
+  addressOf(values: Float32Array): number {
+    return this.shared && this.buffers.has(values.buffer) ? values.byteOffset : -1;
+  }
+
+  /** Copy the first `length` values of `values` into a new block; returns its byte address. Resident: no copy. */
   copyIn(values: Float32Array, length: number): number {
+    const resident = this.addressOf(values);
+    if (resident >= 0) return resident;
     const address = this.alloc(length);
     this.heap.set(length === values.length ? values : values.subarray(0, length), address >> 2);
     return address;
   }
 
-  /** A new Float32Array with the `length` values at byte address `address`. */
+  /**
+   * The address for a kernel's result of `length` floats: a resident block where the storage pool gives one (the
+   * kernel then writes the tensor's storage directly), else scratch. `copyOut` with that address returns it.
+   */
+  allocResult(length: number): number {
+    const block = this.shared ? takeResident(length) : null;
+    if (!block) return this.alloc(length);
+    const address = this.addressOf(block);
+    if (address < 0) {
+      // A block of another memory (another backend's): give it back and use scratch.
+      recycle(block, 'float32');
+      return this.alloc(length);
+    }
+    this.results.set(address, block);
+    return address;
+  }
+
+  /** A Float32Array with the `length` values at byte address `address`: the resident result itself, or a copy. */
   copyOut(address: number, length: number): Float32Array {
+    const block = this.results.get(address);
+    if (block && block.length === length) {
+      this.results.delete(address);
+      return block;
+    }
     // Into a recycled array where the storage pool has one (no allocation, no page faults); else slice, which copies
     // in one pass (new Float32Array(length).set(...) would zero-fill first: 10-15% slower on 460 KB).
     const start = address >> 2;
@@ -254,26 +333,34 @@ function firstLoadable(
 }
 
 let threaded: WasmArena | null | undefined;
+/** Starts the threads build's worker (once), where it was loaded without one. */
+let startWorker: (() => void) | null = null;
 
 /**
  * The threads build of the kernels over a shared memory, with a worker thread (threads.ts) that starts in the
- * background; null where shared memory or SIMD is missing, or no worker can be started (a browser page or worker
- * that is not cross-origin isolated). Until the worker is up, or where the machine has one core, `pool.ready()` is
- * false and calls run on one thread.
+ * background when `withWorker` (the default); null where shared memory or SIMD is missing, or no worker can be started
+ * (a browser page or worker that is not cross-origin isolated). Until the worker is up, or where the machine has one
+ * core, `pool.ready()` is false and calls run on one thread. Loaded without a worker (`threads: 1`), it runs on one
+ * thread over the shared memory, which lets tensors live in it (storage_pool.ts); a later call with a worker starts
+ * it.
  */
-export function loadThreadedWasmKernels(): WasmArena | null {
-  if (threaded !== undefined) return threaded;
-  threaded = null;
-  if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function' || !canStartWorker()) {
-    return threaded;
+export function loadThreadedWasmKernels(withWorker = true): WasmArena | null {
+  if (threaded === undefined) {
+    threaded = null;
+    if (typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && canStartWorker()) {
+      threaded = firstLoadable(
+        [
+          ['relaxed-simd-threads', relaxedSimdThreadsWasm],
+          ['simd-threads', simdThreadsWasm],
+        ],
+        instantiateThreaded,
+      );
+    }
   }
-  threaded = firstLoadable(
-    [
-      ['relaxed-simd-threads', relaxedSimdThreadsWasm],
-      ['simd-threads', simdThreadsWasm],
-    ],
-    instantiateThreaded,
-  );
+  if (withWorker && startWorker) {
+    startWorker();
+    startWorker = null;
+  }
   return threaded;
 }
 
@@ -286,7 +373,9 @@ function instantiateThreaded(bytes: Uint8Array<ArrayBuffer>, kind: WasmModuleKin
     const scratch = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
     const arena = new WasmArena(exports, kind, exports.gemmScratchBytes());
     arena.alloc(0); // grow the memory over the worker's scratch now, if the initial size does not cover it
-    arena.pool = new WorkerPool(module, memory, scratch, exports);
+    startWorker = () => {
+      arena.pool = new WorkerPool(module, memory, scratch, exports);
+    };
     return arena;
   } catch {
     // No shared memory here: the single-threaded modules run.
