@@ -117,6 +117,24 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
     expect(cpuThreads(backend)).toBe(2);
   });
 
+  it('a threads: 1 backend stays on one thread beside a two-thread one (they share the arena and its worker)', async () => {
+    await workerReady();
+    const two = createCpuBackend({ kernels: 'wasm', threads: 'auto' });
+    const one = createCpuBackend({ kernels: 'wasm', threads: 1 });
+    if (cpuThreads(two) !== 2) return; // no worker here (one core)
+    expect(cpuThreads(one)).toBe(1);
+    const inputs = [info([1, 256, 256], 7), info([1, 256, 256], 8)];
+    const attrs = { transposeA: false, transposeB: false } as never;
+    const pool = threaded!.pool!;
+    const split = two.kernels.get(K.BatchMatMul)!.fn(inputs, attrs, two);
+    const before = pool.jobs + pool.reclaimed;
+    const single = one.kernels.get(K.BatchMatMul)!.fn(inputs, attrs, one);
+    expect(pool.jobs + pool.reclaimed).toBe(before);
+    expect(Array.from(single.handle as Float32Array)).toEqual(Array.from(split.handle as Float32Array));
+    two.kernels.get(K.BatchMatMul)!.fn(inputs, attrs, two);
+    expect(pool.jobs + pool.reclaimed).toBeGreaterThan(before);
+  });
+
   it('Conv2D and its backprops match one thread (batch split)', async () => {
     await workerReady();
     threaded!.threadsMinMacs = 0;

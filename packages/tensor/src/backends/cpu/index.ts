@@ -149,9 +149,12 @@ class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly kernels = new Map<string, KernelImplementation>();
   readonly arena: WasmArena | null;
+  /** Whether this backend's large wasm kernels may split across the arena's worker (false for `threads: 1`). */
+  readonly threads: boolean;
 
-  constructor(arena: WasmArena | null) {
+  constructor(arena: WasmArena | null, threads = true) {
     this.arena = arena;
+    this.threads = threads;
     for (const [name, fn] of Object.entries(tsKernels)) this.kernels.set(name, { variant: 'ts', fn });
     if (arena) {
       const wasm: [string, (arena: WasmArena, ts: KernelFn) => KernelFn][] = [
@@ -167,7 +170,14 @@ class CpuBackend implements Backend {
         [K.SigmoidGrad, (arena, ts) => wasmSigmoidGrad(arena, ts)],
       ];
       for (const [name, make] of wasm) {
-        this.kernels.set(name, { variant: 'wasm-simd', fn: make(arena, tsKernels[name]!) });
+        const fn = make(arena, tsKernels[name]!);
+        // The arena (and its worker) is shared by every CPU backend of the process; each call says whether it may
+        // split, so that a one-thread backend stays on one thread beside a two-thread one.
+        const run: KernelFn = (inputs, attrs, backend) => {
+          arena.threads = threads;
+          return fn(inputs, attrs, backend);
+        };
+        this.kernels.set(name, { variant: 'wasm-simd', fn: run });
       }
     }
   }
@@ -226,7 +236,7 @@ function addScaledLoop(y: Float32Array | Float64Array, x: Float32Array | Float64
  * backend other than the CPU's.
  */
 export function cpuThreads(backend: Backend = getBackend('cpu')): 1 | 2 {
-  return backend instanceof CpuBackend && backend.arena?.pool?.ready() ? 2 : 1;
+  return backend instanceof CpuBackend && backend.threads && backend.arena?.pool?.ready() ? 2 : 1;
 }
 
 /**
@@ -311,5 +321,5 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
         "(no SIMD support, or compilation refused); use 'auto' or 'ts'",
     );
   }
-  return new CpuBackend(arena);
+  return new CpuBackend(arena, threads !== 1);
 }

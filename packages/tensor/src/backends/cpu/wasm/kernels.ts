@@ -73,7 +73,7 @@ function sgemmBatch(
   const run = (from: number, to: number) => {
     for (let i = from; i < to; i++) sgemm(...item(i));
   };
-  const pool = arena.pool;
+  const pool = arena.threads ? arena.pool : null;
   if (!pool || count * m * n * k < arena.threadsMinMacs || !pool.ready()) {
     run(0, count);
     return;
@@ -242,7 +242,7 @@ function setGeometry(arena: WasmArena, g: ConvGeometry, batch = g.batch): void {
  * or 0 to run it all here: too small (arena.threadsMinMacs), one image, or no ready worker.
  */
 function convSplit(arena: WasmArena, g: ConvGeometry): number {
-  const pool = arena.pool;
+  const pool = arena.threads ? arena.pool : null;
   if (!pool || g.batch < 2 || g.batch * g.outChannels * g.colRows * g.colCols < arena.threadsMinMacs)
     return 0;
   return pool.ready() ? g.batch >> 1 : 0;

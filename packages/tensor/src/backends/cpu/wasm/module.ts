@@ -119,6 +119,8 @@ export class WasmArena {
   pool: WorkerPool | null = null;
   /** Kernel calls with fewer multiply-adds stay on one thread (tests lower it to send every size to the worker). */
   threadsMinMacs = THREADS_MIN_MACS;
+  /** Whether the current call may split across the worker (set per call by the CPU backend: false for threads 1). */
+  threads = true;
   /** Whether the memory is shared (its buffer never detaches, so tensors may live in it). */
   readonly shared: boolean;
   /** End of the resident tensor blocks (bytes); scratch starts here. */
