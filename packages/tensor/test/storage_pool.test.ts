@@ -166,4 +166,24 @@ describe('CPU storage pool', () => {
     for (let i = 0; i < 3; i++) tidy(() => randn([N]).add(1).mul(2));
     expect(Array.from(state!.dataSync())).toEqual(s);
   });
+
+  it('resident tensors dropped without dispose come back through the FinalizationRegistry (memory stays flat)', async () => {
+    const node = typeof process === 'object' && process.versions?.node !== undefined;
+    if (!node || process.env.NNDL_CPU_KERNELS === 'ts') return;
+    const { spawnSync } = await import(/* @vite-ignore */ 'node:child_process');
+    const { fileURLToPath } = await import(/* @vite-ignore */ 'node:url');
+    const child = fileURLToPath(new URL('./resident_gc_child.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', child], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, NNDL_CPU_KERNELS: 'wasm' },
+    });
+    const line = run.stdout.trim().split('\n').pop() ?? '';
+    const result = JSON.parse(line || '{}') as Record<string, number | boolean>;
+    expect(result.shared, run.stderr).toBeDefined();
+    if (!result.shared) return; // no shared memory here: nothing is resident
+    // The dropped result's block (and its randn operand's) came back to the free lists.
+    expect(result.afterOne as number).toBeGreaterThan(result.before as number);
+    expect(result.last).toBe(result.first);
+  }, 90_000);
 });
