@@ -127,8 +127,9 @@ export class WasmArena {
   private tensorTop: number;
   /** Every buffer object this memory has had (a SharedArrayBuffer object per size), to recognise resident views. */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
-  /** Results of the current call that are resident blocks, by address. */
-  private readonly results = new Map<number, Float32Array>();
+  /** The current call's result when it is a resident block (a kernel has one result), and its address. */
+  private result: Float32Array | null = null;
+  private resultAddress = -1;
   /** The most bytes of resident tensor blocks (beyond it, tensors stay in JavaScript arrays). */
   residentLimit = RESIDENT_LIMIT;
 
@@ -147,7 +148,7 @@ export class WasmArena {
   /** Free every block (the next kernel call starts from an empty arena). */
   reset(): void {
     this.top = this.tensorTop;
-    this.results.clear();
+    if (this.result) this.releaseResult();
   }
 
   /** Reserve `floats` float32 values; returns their byte address. Grows the memory when needed. */
@@ -213,20 +214,29 @@ export class WasmArena {
     const block = this.shared ? takeResident(length) : null;
     if (!block) return this.alloc(length);
     const address = this.addressOf(block);
-    if (address < 0) {
-      // A block of another memory (another backend's): give it back and use scratch.
+    if (address < 0 || this.result) {
+      // A block of another memory (another backend's), or a second result in one call: give it back, use scratch.
       recycle(block, 'float32');
       return this.alloc(length);
     }
-    this.results.set(address, block);
+    this.result = block;
+    this.resultAddress = address;
     return address;
+  }
+
+  /** A result block the call did not return (it failed, or fell back to TypeScript) goes back to the pool. */
+  private releaseResult(): void {
+    recycle(this.result, 'float32');
+    this.result = null;
+    this.resultAddress = -1;
   }
 
   /** A Float32Array with the `length` values at byte address `address`: the resident result itself, or a copy. */
   copyOut(address: number, length: number): Float32Array {
-    const block = this.results.get(address);
-    if (block && block.length === length) {
-      this.results.delete(address);
+    const block = this.result;
+    if (block && address === this.resultAddress && block.length === length) {
+      this.result = null;
+      this.resultAddress = -1;
       return block;
     }
     // Into a recycled array where the storage pool has one (no allocation, no page faults); else slice, which copies
