@@ -7,7 +7,9 @@
  * - sigmoid's backward, in double precision two lanes at a time, in the same order as the TypeScript loop (which
  *   computes in double, as all JavaScript arithmetic does), rounded once to float32: both paths give the same bits;
  * - the in-place scaled add of optimizers, in float32 arithmetic (the TypeScript loop's float32 path gives the same
- *   bits).
+ *   bits);
+ * - float32 + - * / of operands of one shape, or with one value per channel of an [outer, channels, inner] view (a
+ *   bias, a scalar), in float32 arithmetic: the TypeScript loop's bits.
  *
  * V8 (11.3, Node 20) does not hoist v128 constants out of loops: every f32x4.splat of a literal inside a loop is
  * rebuilt on every iteration (two to four instructions each), and Binaryen folds any constant it can see back into
@@ -217,3 +219,129 @@ export function addScaledF32(y: usize, x: usize, n: i32, alpha: f32): void {
   }
 }
 
+// ---- binary arithmetic ------------------------------------------------------------------------------------------
+
+/** binaryF32's operations (kernels.ts passes these numbers). */
+const OP_ADD = 0;
+const OP_SUB = 1;
+const OP_MUL = 2;
+const OP_DIV = 3;
+
+// @ts-ignore: decorator
+@inline
+function apply4(op: i32, a: v128, b: v128): v128 {
+  if (op == OP_ADD) return f32x4.add(a, b);
+  if (op == OP_SUB) return f32x4.sub(a, b);
+  if (op == OP_MUL) return f32x4.mul(a, b);
+  return f32x4.div(a, b);
+}
+
+// @ts-ignore: decorator
+@inline
+function apply1(op: i32, a: f32, b: f32): f32 {
+  if (op == OP_ADD) return a + b;
+  if (op == OP_SUB) return a - b;
+  if (op == OP_MUL) return a * b;
+  return a / b;
+}
+
+/** out[i] = a[i] op b[i] for n floats. */
+// @ts-ignore: decorator
+@inline
+function sameShape(op: i32, a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = (<usize>i) << 2;
+    const x = apply4(op, v128.load(a + o), v128.load(b + o));
+    const y = apply4(op, v128.load(a + o, 16), v128.load(b + o, 16));
+    v128.store(out + o, x);
+    v128.store(out + o, y, 16);
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(out + o, apply1(op, load<f32>(a + o), load<f32>(b + o)));
+  }
+}
+
+/**
+ * out = x op c (or c op x when `channelLeft`) over [outer, channels, inner]: x full (contiguous), c one value per
+ * channel. Inner runs of 4 or more are vectorized along the run with the channel's value in every lane; an inner
+ * run of 1 ([N, F] + [F]) along the channels.
+ */
+// @ts-ignore: decorator
+@inline
+function perChannel(
+  op: i32,
+  x: usize,
+  c: usize,
+  out: usize,
+  outer: i32,
+  channels: i32,
+  inner: i32,
+  channelLeft: bool,
+): void {
+  if (inner == 1) {
+    const rowBytes = (<usize>channels) << 2;
+    for (let o = 0; o < outer; o++) {
+      const base = <usize>o * rowBytes;
+      if (channelLeft) sameShape(op, c, x + base, out + base, channels);
+      else sameShape(op, x + base, c, out + base, channels);
+    }
+    return;
+  }
+  let p: usize = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let ch = 0; ch < channels; ch++) {
+      const s = load<f32>(c + ((<usize>ch) << 2));
+      const sv = f32x4.splat(s);
+      const end = p + ((<usize>inner) << 2);
+      for (; p + 16 <= end; p += 16) {
+        const v = v128.load(x + p);
+        v128.store(out + p, channelLeft ? apply4(op, sv, v) : apply4(op, v, sv));
+      }
+      for (; p < end; p += 4) {
+        const v = load<f32>(x + p);
+        store<f32>(out + p, channelLeft ? apply1(op, s, v) : apply1(op, v, s));
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function binaryOp(
+  op: i32,
+  a: usize,
+  b: usize,
+  out: usize,
+  outer: i32,
+  channels: i32,
+  inner: i32,
+  mode: i32,
+): void {
+  if (mode == 0) sameShape(op, a, b, out, outer * channels * inner);
+  else if (mode == 1) perChannel(op, a, b, out, outer, channels, inner, false);
+  else perChannel(op, b, a, out, outer, channels, inner, true);
+}
+
+/**
+ * out = a op b for float32 (op: 0 add, 1 sub, 2 mul, 3 div) over [outer, channels, inner] elements. mode 0: a and b
+ * both full (outer channels inner floats each); 1: a full, b one value per channel ([1, channels, 1]: a bias, or a
+ * scalar with channels = 1); 2: a per channel, b full. f32 arithmetic, rounded once: the same bits as the TypeScript
+ * loop, which computes in double and rounds to float32 (exact for + - * / of two float32 values).
+ */
+export function binaryF32(
+  op: i32,
+  a: usize,
+  b: usize,
+  out: usize,
+  outer: i32,
+  channels: i32,
+  inner: i32,
+  mode: i32,
+): void {
+  if (op == OP_ADD) binaryOp(OP_ADD, a, b, out, outer, channels, inner, mode);
+  else if (op == OP_SUB) binaryOp(OP_SUB, a, b, out, outer, channels, inner, mode);
+  else if (op == OP_MUL) binaryOp(OP_MUL, a, b, out, outer, channels, inner, mode);
+  else binaryOp(OP_DIV, a, b, out, outer, channels, inner, mode);
+}

@@ -20,3 +20,5 @@ export function heapBase(): usize {
 }
 export { addScaledF32, sigmoidF32, sigmoidGradF32 } from './elementwise';
 export { outerSums, rowDots } from './skinny';
+export { binaryF32 } from './elementwise';
+export { sumF32 } from './reduce';

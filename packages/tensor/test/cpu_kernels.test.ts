@@ -1,5 +1,6 @@
 /**
- * The heavy CPU kernels (BatchMatMul, Conv2D and its backprops, pooling) against naive float64 reference loops
+ * The CPU kernels with WebAssembly variants (BatchMatMul, Conv2D and its backprops, pooling, float32 arithmetic and
+ * Sum) against naive float64 reference loops
  * written here, over odd sizes that cross the GEMM's tile and block edges, transposes, batch broadcasting, and
  * stride / padding / dilation / groups combinations, in float32 and float64. Every kernel here runs
  * twice: the TypeScript kernels and the WebAssembly SIMD kernels (with no small-size cutoff, so that every size
@@ -8,20 +9,26 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelFn, TensorInfo } from '../src/backend.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../src/backends/cpu/conv2d.js';
+import { tsKernels } from '../src/backends/cpu/index.js';
 import { batchMatMul, gemm } from '../src/backends/cpu/matmul.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from '../src/backends/cpu/pool.js';
+import { sum } from '../src/backends/cpu/reduce.js';
 import {
+  binaryPlan,
   WASM_MIN_MACS,
   wasmAvgPool2dGrad,
   wasmBatchMatMul,
+  wasmBinary,
   wasmConv2d,
   wasmConv2dBackpropFilter,
   wasmConv2dBackpropInput,
   wasmMaxPool2dGrad,
   wasmPool2d,
+  wasmSum,
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 import type { DType } from '../src/dtype.js';
+import * as K from '../src/kernel_names.js';
 import { tidy } from '../src/scope.js';
 import { fillFreeResident, recycle, setResidentHeap, takeResident } from '../src/storage_pool.js';
 import { rng, seededInfo } from './kernel_inputs.js';
@@ -40,6 +47,11 @@ interface Implementation {
   maxPool2dGrad: KernelFn;
   avgPool2d: KernelFn;
   avgPool2dGrad: KernelFn;
+  add: KernelFn;
+  sub: KernelFn;
+  mul: KernelFn;
+  div: KernelFn;
+  sum: KernelFn;
 }
 
 const arena = loadWasmKernels();
@@ -54,6 +66,11 @@ const IMPLEMENTATIONS: Implementation[] = [
     maxPool2dGrad,
     avgPool2d,
     avgPool2dGrad,
+    add: tsKernels[K.Add]!,
+    sub: tsKernels[K.Sub]!,
+    mul: tsKernels[K.Mul]!,
+    div: tsKernels[K.Div]!,
+    sum,
   },
 ];
 if (arena) {
@@ -67,6 +84,11 @@ if (arena) {
     maxPool2dGrad: wasmMaxPool2dGrad(arena, maxPool2dGrad),
     avgPool2d: wasmPool2d(arena, avgPool2d, 'avg'),
     avgPool2dGrad: wasmAvgPool2dGrad(arena, avgPool2dGrad),
+    add: wasmBinary(arena, tsKernels[K.Add]!, 'add', 0),
+    sub: wasmBinary(arena, tsKernels[K.Sub]!, 'sub', 0),
+    mul: wasmBinary(arena, tsKernels[K.Mul]!, 'mul', 0),
+    div: wasmBinary(arena, tsKernels[K.Div]!, 'div', 0),
+    sum: wasmSum(arena, sum, 0),
   });
 }
 
@@ -106,6 +128,11 @@ if (shared?.shared) {
     maxPool2dGrad: resident(wasmMaxPool2dGrad(shared, maxPool2dGrad)),
     avgPool2d: resident(wasmPool2d(shared, avgPool2d, 'avg')),
     avgPool2dGrad: resident(wasmAvgPool2dGrad(shared, avgPool2dGrad)),
+    add: resident(wasmBinary(shared, tsKernels[K.Add]!, 'add', 0)),
+    sub: resident(wasmBinary(shared, tsKernels[K.Sub]!, 'sub', 0)),
+    mul: resident(wasmBinary(shared, tsKernels[K.Mul]!, 'mul', 0)),
+    div: resident(wasmBinary(shared, tsKernels[K.Div]!, 'div', 0)),
+    sum: resident(wasmSum(shared, sum, 0)),
   });
 }
 
@@ -905,5 +932,327 @@ describe.each(IMPLEMENTATIONS)('pooling ($name)', (impl) => {
         padding: [0, 0],
       }),
     ).toThrow(/avgPool2d: expected input \[N, C, H, W\], got \[4, 4\]/);
+  });
+});
+
+// ---- arithmetic ----------------------------------------------------------------------------------------------------
+const ARITHMETIC: ['add' | 'sub' | 'mul' | 'div', (a: number, b: number) => number][] = [
+  ['add', (a, b) => a + b],
+  ['sub', (a, b) => a - b],
+  ['mul', (a, b) => a * b],
+  ['div', (a, b) => a / b],
+];
+
+/** The same values (toEqual's sense: -0 is not 0, NaN equals NaN), reporting the first difference only. */
+function expectSameValues(got: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(got.length, what).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(got[i], expected[i])) expect(got[i], `${what}: element ${i}`).toEqual(expected[i]);
+  }
+}
+
+/** a op b with NumPy broadcasting, each result computed in double and rounded to `dtype` once. */
+function naiveBinary(
+  a: TensorInfo,
+  b: TensorInfo,
+  f: (a: number, b: number) => number,
+): { out: number[]; shape: number[] } {
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const pad = (s: readonly number[]) => [...new Array<number>(rank - s.length).fill(1), ...s];
+  const as = pad(a.shape);
+  const bs = pad(b.shape);
+  const shape = as.map((d, i) => (d === 1 ? bs[i]! : d));
+  const size = shape.reduce((p, d) => p * d, 1);
+  const round = a.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const out: number[] = [];
+  for (let flat = 0; flat < size; flat++) {
+    let rest = flat;
+    let ia = 0;
+    let ib = 0;
+    let sa = 1;
+    let sb = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const i = rest % shape[d]!;
+      rest = Math.floor(rest / shape[d]!);
+      if (as[d] !== 1) ia += i * sa;
+      if (bs[d] !== 1) ib += i * sb;
+      sa *= as[d]!;
+      sb *= bs[d]!;
+    }
+    out.push(round(f((a.handle as Float32Array)[ia]!, (b.handle as Float32Array)[ib]!)));
+  }
+  return { out, shape };
+}
+
+/** Operand shapes: one shape; a per-channel operand on either side (with inner runs of 1, 2, 5, 144); a scalar. */
+const BINARY_SHAPES: [number[], number[]][] = [
+  [[7], [7]],
+  [
+    [3, 5],
+    [3, 5],
+  ],
+  [
+    [2, 3, 4, 5],
+    [2, 3, 4, 5],
+  ],
+  [[4099], [4099]],
+  [[1, 100], [100]],
+  [
+    [10, 20, 12, 12],
+    [1, 20, 1, 1],
+  ],
+  [
+    [1, 20, 1, 1],
+    [10, 20, 12, 12],
+  ],
+  [
+    [2, 3, 4, 5],
+    [1, 3, 1, 1],
+  ],
+  [
+    [2, 3, 5],
+    [3, 1],
+  ],
+  [
+    [4, 3, 2],
+    [1, 3, 1],
+  ],
+  [
+    [3, 1],
+    [3, 6],
+  ],
+  [[10, 100], [100]],
+  [[7], [5, 7]],
+  [
+    [1, 40, 1, 1],
+    [10, 40, 4, 4],
+  ],
+  [[13], [1]],
+  [[], [2, 3]],
+  [
+    [2, 3, 6],
+    [1, 1, 1],
+  ],
+  [[0, 3], [3]],
+  // Broadcasts of other kinds (the TypeScript loop in the wasm variant too).
+  [
+    [4, 1],
+    [1, 5],
+  ],
+  [
+    [2, 3, 4],
+    [2, 1, 4],
+  ],
+  [
+    [3, 4],
+    [4, 3, 1],
+  ],
+];
+
+describe.each(IMPLEMENTATIONS)('Add, Sub, Mul, RealDiv ($name)', (impl) => {
+  for (const [op, f] of ARITHMETIC) {
+    for (const dtype of DTYPES) {
+      it(`${op} ${dtype}: the same bits as double arithmetic rounded once, for every broadcast`, () => {
+        for (const [aShape, bShape] of BINARY_SHAPES) {
+          const a = randomInfo(aShape, dtype);
+          const b = randomInfo(bShape, dtype);
+          const ref = naiveBinary(a, b, f);
+          const out = run(impl[op], [a, b], {});
+          const what = `[${aShape}] ${op} [${bShape}]`;
+          expect(out.shape, what).toEqual(ref.shape);
+          expect(out.dtype, what).toBe(dtype);
+          expect(out.handle, what).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
+          expectSameValues(out.handle as Float32Array, ref.out, what);
+        }
+      });
+    }
+
+    it(`${op}: NaN, infinities, signed zeros and division by zero as in JavaScript`, () => {
+      const specials = [Number.NaN, Infinity, -Infinity, 0, -0, 1, -1, 3.5e38, 1e-45];
+      const av: number[] = [];
+      const bv: number[] = [];
+      for (const x of specials) {
+        for (const y of specials) {
+          av.push(x);
+          bv.push(y);
+        }
+      }
+      const a: TensorInfo = { handle: Float32Array.from(av), shape: [av.length], dtype: 'float32' };
+      const b: TensorInfo = { handle: Float32Array.from(bv), shape: [bv.length], dtype: 'float32' };
+      const got = Array.from(run(impl[op], [a, b], {}).handle as Float32Array);
+      // toEqual tells -0 from 0 and takes NaN as equal to NaN.
+      expect(got).toEqual(naiveBinary(a, b, f).out);
+      const bias: TensorInfo = {
+        handle: Float32Array.from(specials),
+        shape: [1, specials.length, 1],
+        dtype: 'float32',
+      };
+      const x = { ...a, shape: [specials.length, specials.length, 1] };
+      for (const [left, right] of [
+        [x, bias],
+        [bias, x],
+      ] as const) {
+        const out = Array.from(run(impl[op], [left, right], {}).handle as Float32Array);
+        expect(out).toEqual(naiveBinary(left, right, f).out);
+      }
+    });
+  }
+
+  it('throws naming the op and both shapes when the shapes do not broadcast', () => {
+    const a = randomInfo([3], 'float32');
+    const b = randomInfo([2], 'float32');
+    expect(() => run(impl.add, [a, b], {})).toThrow(/add: shapes \[3\] and \[2\] cannot be broadcast/);
+    expect(() => run(impl.div, [a, b], {})).toThrow(/div: shapes \[3\] and \[2\] cannot be broadcast/);
+  });
+
+  it('never mutates its inputs', () => {
+    for (const [aShape, bShape] of [
+      [
+        [10, 20, 12, 12],
+        [1, 20, 1, 1],
+      ],
+      [
+        [1, 20, 1, 1],
+        [10, 20, 12, 12],
+      ],
+      [[50], [50]],
+    ]) {
+      const a = randomInfo(aShape!, 'float32');
+      const b = randomInfo(bShape!, 'float32');
+      const a0 = data(a);
+      const b0 = data(b);
+      run(impl.sub, [a, b], {});
+      expect(data(a)).toEqual(a0);
+      expect(data(b)).toEqual(b0);
+    }
+  });
+});
+
+describe('binaryPlan (the broadcasts the wasm arithmetic takes)', () => {
+  it('maps one shape, per-channel operands and scalars onto [outer, channels, inner], others to null', () => {
+    expect(binaryPlan([2, 3], [2, 3], 'add')).toEqual([1, 1, 6, 0, [2, 3]]);
+    expect(binaryPlan([10, 20, 12, 12], [1, 20, 1, 1], 'add')).toEqual([10, 20, 144, 1, [10, 20, 12, 12]]);
+    expect(binaryPlan([20, 1, 1], [10, 20, 12, 12], 'add')).toEqual([10, 20, 144, 2, [10, 20, 12, 12]]);
+    expect(binaryPlan([10, 100], [100], 'add')).toEqual([10, 100, 1, 1, [10, 100]]);
+    expect(binaryPlan([3, 1], [3, 6], 'mul')).toEqual([1, 3, 6, 2, [3, 6]]);
+    expect(binaryPlan([5, 5], [], 'mul')).toEqual([1, 1, 25, 1, [5, 5]]);
+    expect(binaryPlan([1, 100], [100], 'add')).toEqual([1, 1, 100, 0, [1, 100]]);
+    expect(binaryPlan([4, 1], [1, 5], 'add')).toBeNull();
+    expect(binaryPlan([2, 3, 4], [2, 1, 4], 'add')).toBeNull();
+    expect(() => binaryPlan([3], [2], 'sub')).toThrow(/sub: shapes \[3\] and \[2\] cannot be broadcast/);
+  });
+});
+
+// ---- Sum -----------------------------------------------------------------------------------------------------------
+/** Sum over `axes` in double (the exact order does not matter at the tolerance used). */
+function naiveSum(x: TensorInfo, axes: number[], keepDims: boolean): { out: Float64Array; shape: number[] } {
+  const shape = x.shape;
+  const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = new Float64Array(keptShape.reduce((p, d) => p * d, 1));
+  const values = x.handle as Float32Array;
+  for (let flat = 0; flat < values.length; flat++) {
+    let rest = flat;
+    let target = 0;
+    let stride = 1;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const i = rest % shape[d]!;
+      rest = Math.floor(rest / shape[d]!);
+      if (!axes.includes(d)) target += i * stride;
+      stride *= keptShape[d]!;
+    }
+    out[target]! += values[flat]!;
+  }
+  return { out, shape: keepDims ? keptShape : shape.filter((_, i) => !axes.includes(i)) };
+}
+
+const SUM_CASES: [number[], number[]][] = [
+  [
+    [10, 20, 12, 12],
+    [0, 2, 3],
+  ],
+  [
+    [10, 40, 4, 4],
+    [0, 2, 3],
+  ],
+  [
+    [2, 3, 4, 5],
+    [0, 2, 3],
+  ],
+  [[2, 3, 4, 5], [1]],
+  [[2, 3, 4, 5], [3]],
+  [[2, 3, 4, 5], [0]],
+  [
+    [2, 3, 4, 5],
+    [1, 2],
+  ],
+  [
+    [2, 3, 4, 5],
+    [0, 1, 2, 3],
+  ],
+  [[10, 100], [0]],
+  [[10, 100], [1]],
+  [[7], [0]],
+  [
+    [3, 7, 9],
+    [0, 2],
+  ],
+  [[1000, 3], [0]],
+  [[3, 1001], [1]],
+  [[0, 3], [0]],
+  [[3, 0], [1]],
+];
+
+describe.each(IMPLEMENTATIONS)('Sum ($name)', (impl) => {
+  for (const dtype of DTYPES) {
+    it(`${dtype}: over adjacent and separate axes, with and without keepDims`, () => {
+      for (const [shape, axes] of SUM_CASES) {
+        for (const keepDims of [false, true]) {
+          const x = randomInfo(shape, dtype);
+          const ref = naiveSum(x, axes, keepDims);
+          const out = run(impl.sum, [x], { axes, keepDims });
+          expectClose(out, ref.out, ref.shape, dtype, `sum [${shape}] over [${axes}] keepDims ${keepDims}`);
+        }
+      }
+    });
+  }
+
+  it("gives the TypeScript kernel's result (the same bits where a pass adds whole rows), and the same every time", () => {
+    for (const [shape, axes] of SUM_CASES) {
+      const x = randomInfo(shape, 'float32');
+      const attrs = { axes, keepDims: false };
+      const expected = Array.from(run(sum, [x], attrs).handle as Float32Array);
+      const got = Array.from(run(impl.sum, [x], attrs).handle as Float32Array);
+      expect(Array.from(run(impl.sum, [x], attrs).handle as Float32Array)).toEqual(got);
+      if (axes[axes.length - 1] !== shape.length - 1) {
+        // No pass over contiguous runs: the TypeScript order.
+        expectSameValues(got, expected, `[${shape}] over [${axes}]`);
+      } else {
+        for (const [i, e] of expected.entries()) {
+          expect(Math.abs(got[i]! - e), `[${shape}] over [${axes}]`).toBeLessThanOrEqual(
+            Math.abs(e) * 2 ** -23,
+          );
+        }
+      }
+    }
+  });
+
+  it('keeps NaN and infinities, and sums -0 to +0 as the TypeScript kernel does', () => {
+    const make = (values: number[], shape: number[]): TensorInfo => ({
+      handle: Float32Array.from(values),
+      shape,
+      dtype: 'float32',
+    });
+    const x = make([1, Number.NaN, 2, 3, Infinity, 4, -0, -0, -0, -Infinity, Infinity, 5], [2, 2, 3]);
+    for (const axes of [[0], [1], [2], [0, 2], [0, 1, 2]]) {
+      const attrs = { axes, keepDims: false };
+      expect(Array.from(run(impl.sum, [x], attrs).handle as Float32Array), `[${axes}]`).toEqual(
+        Array.from(run(sum, [x], attrs).handle as Float32Array),
+      );
+    }
+    const zeros = make(new Array(24).fill(-0), [2, 3, 4]);
+    for (const axes of [[0], [2], [0, 2]]) {
+      const got = Array.from(run(impl.sum, [zeros], { axes, keepDims: false }).handle as Float32Array);
+      expect(got.every((v) => Object.is(v, 0))).toBe(true);
+    }
   });
 });

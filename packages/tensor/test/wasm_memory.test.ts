@@ -73,11 +73,14 @@ describe('choosing the CPU kernels at start-up', () => {
       K.Conv2DBackpropInput,
       K.Conv2DBackpropFilter,
       K.MaxPool2D,
+      K.Sigmoid,
+      K.Add,
+      K.Sum,
     ]) {
       expect(auto.kernels.get(name)?.variant, name).toBe(expected);
     }
-    // Elementwise kernels stay TypeScript (no measured gain from wasm there).
-    expect(auto.kernels.get(K.Add)?.variant).toBe('ts');
+    // Other elementwise kernels stay TypeScript (no wasm variant yet).
+    expect(auto.kernels.get(K.Exp)?.variant).toBe('ts');
     if (arena)
       expect(createCpuBackend({ kernels: 'wasm' }).kernels.get(K.MaxPool2DGrad)?.variant).toBe('wasm-simd');
   });

@@ -50,6 +50,7 @@ import {
   WASM_MIN_ADD_SCALED,
   wasmAvgPool2dGrad,
   wasmBatchMatMul,
+  wasmBinary,
   wasmConv2d,
   wasmConv2dBackpropFilter,
   wasmConv2dBackpropInput,
@@ -57,6 +58,7 @@ import {
   wasmPool2d,
   wasmSigmoid,
   wasmSigmoidGrad,
+  wasmSum,
 } from './wasm/kernels.js';
 import {
   loadThreadedWasmKernels,
@@ -168,6 +170,11 @@ class CpuBackend implements Backend {
         [K.AvgPool2DGrad, wasmAvgPool2dGrad],
         [K.Sigmoid, (arena, ts) => wasmSigmoid(arena, ts)],
         [K.SigmoidGrad, (arena, ts) => wasmSigmoidGrad(arena, ts)],
+        [K.Add, (arena, ts) => wasmBinary(arena, ts, 'add')],
+        [K.Sub, (arena, ts) => wasmBinary(arena, ts, 'sub')],
+        [K.Mul, (arena, ts) => wasmBinary(arena, ts, 'mul')],
+        [K.Div, (arena, ts) => wasmBinary(arena, ts, 'div')],
+        [K.Sum, (arena, ts) => wasmSum(arena, ts)],
       ];
       for (const [name, make] of wasm) {
         const fn = make(arena, tsKernels[name]!);

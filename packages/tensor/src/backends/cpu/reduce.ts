@@ -75,36 +75,53 @@ function runsOf(axes: readonly number[]): [number, number][] {
   return runs;
 }
 
+/**
+ * The passes of a reduction over sorted `axes` of `shape`: one [outer, reduced, inner] view per run of adjacent
+ * axes, last run first (each pass reads the previous one's result), and the output shape (reduced axes dropped, or
+ * kept as 1 with `keepDims`). No passes when `axes` is empty. Shared with the wasm Sum (wasm/kernels.ts).
+ */
+export function reducePasses(
+  shape: readonly number[],
+  axes: readonly number[],
+  keepDims: boolean,
+): { passes: [number, number, number][]; outShape: number[] } {
+  const runs = runsOf(axes);
+  const passes: [number, number, number][] = [];
+  let current = shape.slice();
+  for (let k = runs.length - 1; k >= 0; k--) {
+    const [start, end] = runs[k]!;
+    let outer = 1;
+    let reduced = 1;
+    let inner = 1;
+    for (let i = 0; i < start; i++) outer *= current[i]!;
+    for (let i = start; i < end; i++) reduced *= current[i]!;
+    for (let i = end; i < current.length; i++) inner *= current[i]!;
+    passes.push([outer, reduced, inner]);
+    current = [...current.slice(0, start), ...new Array<number>(end - start).fill(1), ...current.slice(end)];
+  }
+  const set = new Set(axes);
+  return { passes, outShape: keepDims ? current : current.filter((_, i) => !set.has(i)) };
+}
+
 function reduceKernel(kind: ReduceKind): KernelFn {
   return ((inputs: readonly TensorInfo[], attrs: ReduceAttrs) => {
     const x = inputs[0]!;
     let values = x.handle as TypedArray;
-    let shape = x.shape.slice();
     const outDtype = kind === 'sum' && (x.dtype === 'bool' || x.dtype === 'int32') ? 'int32' : x.dtype;
-    if (kind !== 'sum' && attrs.axes.some((a) => shape[a] === 0)) {
-      throw new Error(`${kind}(): cannot reduce over a zero-size dimension (shape [${shape.join(', ')}])`);
+    if (kind !== 'sum' && attrs.axes.some((a) => x.shape[a] === 0)) {
+      throw new Error(`${kind}(): cannot reduce over a zero-size dimension (shape [${x.shape.join(', ')}])`);
     }
-    const runs = runsOf(attrs.axes);
-    if (runs.length === 0) {
+    const { passes, outShape } = reducePasses(x.shape, attrs.axes, attrs.keepDims);
+    if (passes.length === 0) {
       const out = allocate(outDtype, values.length);
       out.set(values);
       values = out;
     }
-    for (let k = runs.length - 1; k >= 0; k--) {
-      const [start, end] = runs[k]!;
-      let outer = 1;
-      let reduced = 1;
-      let inner = 1;
-      for (let i = 0; i < start; i++) outer *= shape[i]!;
-      for (let i = start; i < end; i++) reduced *= shape[i]!;
-      for (let i = end; i < shape.length; i++) inner *= shape[i]!;
+    for (const [outer, reduced, inner] of passes) {
       const out = allocate(outDtype, outer * inner);
       reduceRun(values, out, outer, reduced, inner, kind);
       values = out;
-      shape = [...shape.slice(0, start), ...new Array<number>(end - start).fill(1), ...shape.slice(end)];
     }
-    const axes = new Set(attrs.axes);
-    const outShape = attrs.keepDims ? shape : shape.filter((_, i) => !axes.has(i));
     return { handle: values, shape: outShape, dtype: outDtype };
   }) as KernelFn;
 }
