@@ -1,11 +1,14 @@
 /**
- * The CPU backend: storage is a plain typed array (the handle IS the array), kernels are TypeScript functions on
+ * The CPU backend: storage is a typed array (the handle IS the array: a JavaScript array, or inside `tidy` over the
+ * threads build a view into the kernels' wasm memory, see storage_pool.ts), kernels are TypeScript functions on
  * typed arrays. A kernel may be registered in several variants: the heavy float32 kernels (BatchMatMul, Conv2D and
- * its backprops, pooling and its backprops) also exist as WebAssembly SIMD ('wasm-simd', compiled from assembly/), chosen when the backend
- * starts if the engine validates the module; `NNDL_CPU_KERNELS=ts` (or `createCpuBackend({ kernels: 'ts' })`)
- * forces the TypeScript kernels. With two or more cores, large wasm kernel calls split across a worker thread over
- * shared memory (wasm/threads.ts): in Node's main thread, and in cross-origin isolated browser pages and workers;
- * `NNDL_CPU_THREADS=1` (or `createCpuBackend({ threads: 1 })`) turns that off.
+ * its backprops, pooling and its backprops) and the float32 elementwise kernels a benchmark showed faster (Sigmoid
+ * and its gradient, Add/Sub/Mul/RealDiv with a per-channel broadcast, Sum) also exist as WebAssembly SIMD
+ * ('wasm-simd', compiled from assembly/), chosen when the backend starts if the engine validates the module;
+ * `NNDL_CPU_KERNELS=ts` (or `createCpuBackend({ kernels: 'ts' })`) forces the TypeScript kernels. With two or more
+ * cores, large wasm kernel calls split across a worker thread over shared memory (wasm/threads.ts): in Node's main
+ * thread, and in cross-origin isolated browser pages and workers; `NNDL_CPU_THREADS=1` (or
+ * `createCpuBackend({ threads: 1 })`) turns that off.
  */
 import {
   type Backend,

@@ -542,29 +542,6 @@ function wasmElementwise(
   };
 }
 
-/**
-/**
- * The wasm exports of the float32 arithmetic and Sum kernels (assembly/elementwise.ts, assembly/reduce.ts), which
- * module.ts's WasmExports does not list.
- */
-interface ArithmeticExports {
-  binaryF32(
-    op: number,
-    a: number,
-    b: number,
-    out: number,
-    outer: number,
-    channels: number,
-    inner: number,
-    mode: number,
-  ): void;
-  sumF32(x: number, out: number, outer: number, reduced: number, inner: number, acc: number): void;
-}
-
-function arithmetic(arena: WasmArena): ArithmeticExports {
-  return arena.exports as unknown as ArithmeticExports;
-}
-
 /** binaryF32's operation codes. */
 const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 
@@ -644,7 +621,7 @@ export function wasmBinary(
         const av = arena.copyIn(a.handle as Float32Array, mode === 2 ? channels : n);
         const bv = arena.copyIn(b.handle as Float32Array, mode === 1 ? channels : n);
         const out = arena.allocResult(n);
-        arithmetic(arena).binaryF32(code, av, bv, out, outer, channels, inner, mode);
+        arena.exports.binaryF32(code, av, bv, out, outer, channels, inner, mode);
         return { handle: arena.copyOut(out, n), shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
@@ -684,7 +661,7 @@ export function wasmSum(arena: WasmArena, tsKernel: KernelFn, minElements = WASM
           // The last pass writes the result (a resident block where the storage pool has one), the others scratch.
           const out = k === passes.length - 1 ? arena.allocResult(size) : arena.alloc(size);
           const acc = inner > 1 ? arena.alloc(2 * inner) : 0; // inner doubles
-          arithmetic(arena).sumF32(values, out, outer, reduced, inner, acc);
+          arena.exports.sumF32(values, out, outer, reduced, inner, acc);
           values = out;
         }
         return { handle: arena.copyOut(values, size), shape: outShape, dtype: 'float32' };

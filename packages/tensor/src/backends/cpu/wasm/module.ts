@@ -72,6 +72,22 @@ export interface WasmExports {
   avgPool2d(x: number, out: number): void;
   avgPool2dGrad(dy: number, dx: number): void;
   sigmoidF32(x: number, out: number, n: number): void;
+  /**
+   * out = a op b (op 0 add, 1 sub, 2 mul, 3 div) over [outer, channels, inner]: mode 0 both full, 1 b one value per
+   * channel, 2 a one value per channel.
+   */
+  binaryF32(
+    op: number,
+    a: number,
+    b: number,
+    out: number,
+    outer: number,
+    channels: number,
+    inner: number,
+    mode: number,
+  ): void;
+  /** The sum over the middle axis of [outer, reduced, inner] (float64 accumulators at `acc`). */
+  sumF32(x: number, out: number, outer: number, reduced: number, inner: number, acc: number): void;
   sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
   addScaledF32(y: number, x: number, n: number, alpha: number): void;
   rowDots(m: number, n: number, k: number, a: number, b: number, c: number): void;
