@@ -150,6 +150,8 @@ function sgdSteps(
   lr: number,
   pool: readonly { x: Tensor; y: Tensor }[],
 ): (warmup: number, batches: number) => [number, number] {
+  // Parameters pinned in the kernels' wasm memory, as the engine's Trainer does.
+  net.pinMemory();
   const opt = new SGD(net.parameters(), { lr });
   // Each step in tidy, as the engine's Trainer runs it: the step's intermediates are disposed and their arrays
   // recycled (the tfjs rows tidy their steps too).

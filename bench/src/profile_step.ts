@@ -25,6 +25,8 @@ const net =
   model === 'mlp'
     ? new NielsenNetwork([784, 30, 10], { init: 'large', generator: new Generator(1) })
     : chapter6Net('twoConv', { generator: new Generator(1) });
+// Pinned parameters and steps in tidy, as the Trainer runs them (--no-tidy: neither).
+if (useTidy) net.pinMemory();
 const opt = new SGD(net.parameters(), { lr: model === 'mlp' ? 3 : 0.1 });
 const pool = Array.from({ length: 20 }, (_, i) => {
   const labels = Int32Array.from({ length: B }, (_, j) => (i * 7 + j * 3) % 10);

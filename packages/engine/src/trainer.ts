@@ -288,6 +288,9 @@ export class Trainer {
       // part of every checkpoint, or a resumed run with dropout would not match an uninterrupted one.
       const modelGenerator = new Generator(spec.seed);
       const built = buildModel(spec, modelGenerator);
+      // On the CPU, parameters in the kernels' wasm memory: no copies per kernel call or optimizer update (the
+      // data-parallel replicas share the parameters through their own buffer instead).
+      if (spec.workers <= 1) built.module.pinMemory();
       this.built = built;
       const optimizer = this.makeOptimizer(built, trainSize);
       this.optimizer = optimizer;

@@ -379,6 +379,23 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return this;
   }
 
+  /**
+   * Put the float32 CPU parameters' storage in the CPU kernels' wasm memory (Tensor.pinMemory), so that forward,
+   * backward and the optimizer's in-place updates use it without copies. Parameters keep their identity (an
+   * optimizer created earlier still updates them); their values and gradients are unchanged. A no-op where there is
+   * no such memory. The engine's Trainer does this before training.
+   */
+  pinMemory(): this {
+    noGrad(() => {
+      for (const p of this.parameters()) {
+        if (p.device !== 'cpu' || p.dtype !== 'float32') continue;
+        const pinned = p.pinMemory();
+        if (pinned.handle !== p.handle) p._setData(pinned);
+      }
+    });
+    return this;
+  }
+
   // ---- state dict ---------------------------------------------------------------------------------------------
 
   /**

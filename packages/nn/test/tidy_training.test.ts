@@ -23,9 +23,16 @@ function train(
   makeOpt: (net: Module) => Optimizer<{ lr: number }>,
   inputShape: number[],
   tidySteps: boolean,
+  pin = tidySteps,
 ): number[][] {
   emptyCache();
   const net = makeNet();
+  // Pinned parameters (wasm memory where the CPU backend has it), as the engine's Trainer runs them.
+  if (pin) {
+    const before = net.parameters();
+    net.pinMemory();
+    for (const [i, p] of net.parameters().entries()) expect(p).toBe(before[i]);
+  }
   const opt = makeOpt(net);
   const g = new Generator(7);
   const batches = Array.from({ length: 3 }, () => ({
@@ -71,6 +78,12 @@ describe('training steps in tidy', () => {
     for (const opt of [sgd, adam]) {
       expect(train(make, opt, [16, 1, 12, 12], true)).toEqual(train(make, opt, [16, 1, 12, 12], false));
     }
+  });
+
+  it('pinned parameters without tidy: the same numbers as plain ones', () => {
+    const make = () => chapter6Net('twoConv', { generator: new Generator(1) });
+    const opt = (net: Module) => new SGD(net.parameters(), { lr: 0.1, momentum: 0.5 });
+    expect(train(make, opt, [10, 1, 28, 28], false, true)).toEqual(train(make, opt, [10, 1, 28, 28], false));
   });
 
   it('optimizer state and batch-norm statistics survive the steps that created them', () => {

@@ -136,6 +136,23 @@ export function fillFreeResident(value: number): void {
   for (const list of residentFree.values()) for (const view of list) view.fill(value);
 }
 
+/**
+ * A resident block of `size` floats for long-lived storage (a model's parameters: `pinMemory`), allocated whether
+ * or not inside `tidy`; null where there is no shared memory. It comes back when its tensor is disposed or collected.
+ */
+export function allocatePinned(size: number): Float32Array | null {
+  if (!residentHeap || size < MIN_LENGTH) return null;
+  const block = residentFree.get(size)?.pop();
+  if (block) {
+    listed.delete(block);
+    residentFreeBytes -= block.byteLength;
+    return block;
+  }
+  const view = residentHeap.allocateBlock(size);
+  if (view) adoptResident(view);
+  return view;
+}
+
 /** @internal Whether `array` is a view into the CPU backend's shared wasm memory made by this pool. */
 export function isResident(array: unknown): boolean {
   return resident.has(array as TypedArray);

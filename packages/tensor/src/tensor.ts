@@ -231,6 +231,10 @@ export class Tensor {
   clone(): Tensor {
     return S.clone(this);
   }
+  /** A detached copy in the CPU kernels' wasm memory where there is one (see pinMemory in ops/creation.ts). */
+  pinMemory(): Tensor {
+    return C.pinMemory(this);
+  }
   contiguous(): Tensor {
     return this;
   }

@@ -186,4 +186,28 @@ describe('CPU storage pool', () => {
     expect(result.afterOne as number).toBeGreaterThan(result.before as number);
     expect(result.last).toBe(result.first);
   }, 90_000);
+
+  it('pinMemory copies a float32 CPU tensor into the kernels memory (a plain detached copy elsewhere)', () => {
+    const x = randn([N]).requiresGrad_(true);
+    const pinned = x.pinMemory();
+    expect(pinned.requiresGrad).toBe(false);
+    expect(pinned.handle).not.toBe(x.handle);
+    expect(Array.from(pinned.dataSync())).toEqual(Array.from(x.dataSync()));
+    const backend = getBackend('cpu') as unknown as {
+      arena: { shared: boolean; addressOf(a: Float32Array): number } | null;
+    };
+    if (backend.arena?.shared)
+      expect(backend.arena.addressOf(pinned.handle as Float32Array)).toBeGreaterThanOrEqual(0);
+    // Updated in place by the wasm scaled add (an optimizer's step), read back the same.
+    const g = randn([N]);
+    const expected = Array.from(pinned.dataSync(), (v, i) =>
+      Math.fround(v + Math.fround(-0.5 * g.dataSync()[i]!)),
+    );
+    pinned.add_(g, -0.5);
+    expect(Array.from(pinned.dataSync())).toEqual(expected);
+    const small = randn([3]).pinMemory();
+    expect(small.shape).toEqual([3]);
+    const f64 = randn([N], { dtype: 'float64' }).pinMemory();
+    expect(f64.dtype).toBe('float64');
+  });
 });

@@ -5,6 +5,7 @@ import { allocate, convertArray, type DType, dtypeOfArray, isFloating, type Type
 import * as K from '../kernel_names.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { assertValidShape, formatShape, sizeOf } from '../shape.js';
+import { allocatePinned } from '../storage_pool.js';
 import { type NestedArray, Tensor } from '../tensor.js';
 import { runKernel } from './kernel.js';
 
@@ -251,4 +252,24 @@ export function toDevice(x: Tensor, device: string): Tensor {
   const out = new Tensor(backend.write(values.slice(), x.shape, x.dtype), x.shape, x.dtype, backend);
   if (needsGrad(x)) record('ToCopyBackward', [x], out, (g) => [toDevice(g, x.device)], []);
   return out;
+}
+
+/**
+ * A copy of `x` whose storage lives in the CPU kernels' WebAssembly memory, where the CPU backend runs the threads
+ * build (Node; cross-origin isolated browsers): wasm kernels then read it, and in-place updates (an optimizer's
+ * `add_`) write it, with no copies at the kernel boundary. For long-lived float32 tensors such as a model's
+ * parameters (`module.pinMemory()` in @nndl/nn; the engine's Trainer pins its model's). Elsewhere (another device or
+ * dtype, fewer than 256 elements, no shared memory) a plain copy. The copy is detached, as PyTorch's `pin_memory()`
+ * (named after it: storage placed where the device reads it fastest). Its block returns to the storage pool when the
+ * tensor is disposed or garbage-collected.
+ */
+export function pinMemory(x: Tensor): Tensor {
+  if (x._backend.name === 'cpu' && x.dtype === 'float32' && x.handle instanceof Float32Array) {
+    const block = allocatePinned(x.numel());
+    if (block) {
+      block.set(x.handle);
+      return new Tensor(block, x.shape.slice(), 'float32', x._backend);
+    }
+  }
+  return runKernel(K.Identity, [x]);
 }
