@@ -191,4 +191,22 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
     },
     40_000,
   );
+
+  it('a worker that dies during a call: the call fails with an error that says so, later calls run on one thread', async () => {
+    const { spawnSync } = await builtin('child_process');
+    const { fileURLToPath } = await builtin('url');
+    const child = fileURLToPath(new URL('./threads_dead_child.ts', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', child], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(out.message).toMatch(
+      /the kernel worker thread has not finished its half of a call after .* it has probably died/,
+    );
+    expect(out.waited as number).toBeLessThan(10_000);
+    expect(out.ready).toBe(false);
+    expect([out.c0, out.cLast]).toEqual([256, 256]);
+  }, 40_000);
 });

@@ -21,9 +21,11 @@
  * worker, or posted -> idle by the main thread taking it back once its own half is done), so each job runs exactly
  * once, and the main thread spins only while the worker computes its half.
  *
- * A wasm trap in the worker's half is caught there and reported (the call throws, and the pool closes); a worker that
- * died outright in the middle of a claimed job (killed, out of memory) would leave the main thread waiting, since its
- * 'exit' or 'error' event cannot be delivered while the main thread waits. Not handled.
+ * A wasm trap in the worker's half is caught there and reported (the call throws, and the pool closes). A worker that
+ * died outright in the middle of a claimed job (killed, out of memory) cannot say so: its 'exit' or 'error' event is
+ * not delivered while the main thread waits. So the wait has a deadline, generous against a slow worker (at least
+ * `deadAfterMs`, 10 s by default, and 50 times the main thread's own half): past it the call throws an error that
+ * says what happened and the pool closes (later calls run on one thread).
  */
 
 type Env = Record<string, string | undefined>;
@@ -253,6 +255,9 @@ export class WorkerPool {
    */
   paused = false;
 
+  /** The least time to wait for the worker's half before presuming it dead (tests lower it). */
+  deadAfterMs = 10_000;
+
   /**
    * Run `workerCalls` on the worker while `mainHalf` runs here; returns when both are done (if the worker has not
    * started its calls when `mainHalf` returns, they run here). Throws if the worker's half threw (a wasm trap), after
@@ -272,6 +277,7 @@ export class WorkerPool {
     Atomics.store(ctl, STATE, POSTED);
     Atomics.notify(ctl, STATE);
     let ranHere = false;
+    const start = performance.now();
     try {
       mainHalf();
     } finally {
@@ -280,11 +286,22 @@ export class WorkerPool {
         ranHere = true;
       } else {
         for (let spin = 0; spin < SPIN && Atomics.load(ctl, STATE) !== DONE; spin++);
-        if (this.blocking) {
-          while (Atomics.load(ctl, STATE) !== DONE) Atomics.wait(ctl, STATE, CLAIMED, 1000);
-        } else {
-          // A browser's main thread may not block: spin while the worker computes its (claimed) half.
-          while (Atomics.load(ctl, STATE) !== DONE);
+        const mainMs = performance.now() - start;
+        const deadline = start + Math.max(this.deadAfterMs, 50 * mainMs);
+        let spins = 0;
+        while (Atomics.load(ctl, STATE) !== DONE) {
+          // A browser's main thread may not block: it spins while the worker computes its (claimed) half.
+          if (this.blocking) Atomics.wait(ctl, STATE, CLAIMED, 100);
+          else if (++spins % 4096 !== 0) continue;
+          if (performance.now() > deadline) {
+            this.kill();
+            throw new Error(
+              `nndl CPU kernels: the kernel worker thread has not finished its half of a call after ` +
+                `${((performance.now() - start) / 1000).toFixed(1)} s (this thread's half took ${mainMs.toFixed(1)} ms); ` +
+                'it has probably died (killed, or out of memory). Kernel threads are off from now on; run the step ' +
+                'again, or set NNDL_CPU_THREADS=1 to stay on one thread.',
+            );
+          }
         }
         Atomics.store(ctl, STATE, IDLE);
       }
