@@ -340,7 +340,8 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Reset the gradients: to null (default, as PyTorch 2), or to zeros in place with `setToNone = false`. */
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
-      if (setToNone) p.grad = null;
+      // A gradient disposed with the tidy() it was computed in is gone: null, not zeros written into freed storage.
+      if (setToNone || p.grad?.isDisposed) p.grad = null;
       else if (p.grad) {
         const g = p.grad;
         noGrad(() => g.zero_());

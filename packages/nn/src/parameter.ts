@@ -22,9 +22,14 @@ export class Parameter extends Tensor {
         `Parameter: new data of shape [${data.shape.join(', ')}] for a parameter of shape [${this.shape.join(', ')}]`,
       );
     }
+    // Take a reference on the new storage and release the old one, as the constructor does: the temporary `data`
+    // may be disposed (by a tidy), and the old storage may be freed once no view holds it.
+    const previous = { handle: this.handle, backend: this._backend, version: this._version };
+    data._version.refs++;
     this.handle = data.handle;
     this._backend = data._backend;
     this._version = data._version;
+    if (!this.isDisposed && --previous.version.refs === 0) previous.backend.dispose(previous.handle);
     (this as { dtype: DType }).dtype = data.dtype;
   }
 

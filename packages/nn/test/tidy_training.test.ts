@@ -1,15 +1,26 @@
 // Training steps inside tidy() (as the engine's Trainer runs them) recycle the step's arrays for the next step
 // (@nndl/tensor's storage pool). They must give exactly the numbers of steps without tidy: any array recycled while
 // something still used it would change them.
-import { cachedBytes, emptyCache, Generator, randint, randn, type Tensor, tidy } from '@nndl/tensor';
+import {
+  cachedBytes,
+  emptyCache,
+  Generator,
+  getBackend,
+  randint,
+  randn,
+  type Tensor,
+  tidy,
+} from '@nndl/tensor';
 import { describe, expect, it } from 'vitest';
 import {
+  BatchNorm1d,
   BatchNorm2d,
   Conv2d,
   CrossEntropyLoss,
   Flatten,
   Linear,
   type Module,
+  type Parameter,
   ReLU,
   Sequential,
 } from '../src/index.js';
@@ -106,5 +117,53 @@ describe('training steps in tidy', () => {
     const bn = net.children()[1] as BatchNorm2d;
     expect(bn.runningMean!.isDisposed).toBe(false);
     for (const p of net.parameters()) expect(p.isDisposed).toBe(false);
+  });
+
+  it('a model built and pinned inside tidy keeps its parameters and batch-norm statistics', () => {
+    const net = tidy(() => new Sequential(new Linear(32, 16), new BatchNorm1d(16)).pinMemory());
+    const [linear, bn] = net.children() as [Linear, BatchNorm1d];
+    const before = Array.from(linear.weight.dataSync());
+    // The next scoped tensors of the same sizes must not take the parameters' storage.
+    tidy(() => {
+      for (let i = 0; i < 4; i++) randn([16, 32]).mul(7).add(1);
+    });
+    expect(Array.from(linear.weight.dataSync())).toEqual(before);
+    expect(bn.runningMean!.isDisposed).toBe(false);
+    net.call(randn([8, 32]));
+    expect(bn.runningMean!.isDisposed).toBe(false);
+  });
+
+  it('Adam and SGD with momentum in tidy keep the kernels memory flat; zeroGrad(false) after the step gives null', () => {
+    const arena = (getBackend('cpu') as unknown as { arena: { memoryBytes(): number } | null }).arena;
+    for (const make of [
+      (p: Parameter[]) => new Adam(p, { lr: 1e-3 }),
+      (p: Parameter[]) => new SGD(p, { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 }),
+    ]) {
+      const net = new Sequential(
+        new Linear(256, 256, { generator: new Generator(1) }),
+        new ReLU(),
+        new Linear(256, 10),
+      );
+      net.pinMemory();
+      const opt = make(net.parameters());
+      const x = randn([32, 256], { generator: new Generator(2) });
+      const y = randint(0, 10, [32], { generator: new Generator(3) });
+      const loss = new CrossEntropyLoss();
+      const step = () =>
+        tidy(() => {
+          opt.zeroGrad();
+          const l = loss.call(net.call(x) as Tensor, y) as Tensor;
+          l.backward();
+          opt.step();
+          return l.item();
+        });
+      for (let i = 0; i < 5; i++) step();
+      const settled = arena?.memoryBytes() ?? 0;
+      for (let i = 0; i < 150; i++) step();
+      expect(arena?.memoryBytes() ?? 0).toBe(settled);
+      // The gradients were disposed with the step's scope: zeroGrad(false) must not write zeros into freed storage.
+      opt.zeroGrad(false);
+      for (const p of net.parameters()) expect(p.grad).toBeNull();
+    }
   });
 });

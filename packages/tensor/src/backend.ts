@@ -48,6 +48,12 @@ export interface Backend {
    * float32). Returns false where it does not apply; the op then computes out of place and assigns.
    */
   addScaledInPlace?(target: unknown, x: unknown, alpha: number, dtype: DType): boolean;
+  /**
+   * Storage for a tensor that leaves every `tidy` scope (returned from the outermost, or kept): the same handle, or
+   * a new one holding the same values (the CPU moves scope-only storage out of its kernels' wasm memory, releasing
+   * the block). Optional.
+   */
+  relocate?(handle: unknown): unknown;
   memory(): MemoryInfo;
   readonly kernels: Map<string, KernelImplementation>;
 }

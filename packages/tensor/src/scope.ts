@@ -49,11 +49,26 @@ export function tidy<T>(fn: () => T): T {
   const survivors = new Set<Tensor>();
   collect(result, survivors);
   const outer = scopes[scopes.length - 1];
+  // Tensors that leave every scope (returned from the outermost, or kept), grouped by the storage they share.
+  const leaving = new Map<Tensor['_version'], Tensor[]>();
   for (const t of created) {
     if (survivors.has(t) || kept.has(t)) {
       // A survivor belongs to the enclosing scope, if any.
       if (outer && !kept.has(t)) outer.push(t);
+      else if (!t._disposed) {
+        const group = leaving.get(t._version);
+        if (group) group.push(t);
+        else leaving.set(t._version, [t]);
+      }
     } else t.dispose();
+  }
+  // Storage that a backend keeps only for scoped tensors (the CPU's blocks of wasm memory) moves out for them, where
+  // every live tensor on it is leaving (else it is another scope's, or pinned, and stays).
+  for (const [version, group] of leaving) {
+    const first = group[0]!;
+    if (!first._backend.relocate || version.refs !== group.length) continue;
+    const handle = first._backend.relocate(first.handle);
+    if (handle !== first.handle) for (const t of group) t.handle = handle;
   }
   return result;
 }

@@ -114,26 +114,32 @@ function listResident(view: Float32Array): void {
 }
 
 /**
- * A resident float32 block of `size` elements (unspecified contents): a free one, or inside `tidy` a new one; null
- * where there is no shared memory, or outside `tidy` with none free.
+ * A resident float32 block of `size` elements (unspecified contents) for a wasm kernel's result inside `tidy`: a free
+ * one, or a new one; null outside `tidy` (a tensor made there may never be disposed, and in a synchronous loop the
+ * FinalizationRegistry that would return its block never runs) and where there is no shared memory. Only the wasm
+ * arena's `allocResult` takes these (the result becomes the new tensor's storage); `allocate` hands out typed arrays,
+ * which kernels also use for temporaries that never become storage.
  */
 export function takeResident(size: number): Float32Array | null {
-  if (!residentHeap || size < MIN_LENGTH) return null;
+  if (!residentHeap || size < MIN_LENGTH || !inTidy()) return null;
   const block = residentFree.get(size)?.pop();
   if (block) {
     listed.delete(block);
+    pinned.delete(block);
     residentFreeBytes -= block.byteLength;
     return block;
   }
-  if (!inTidy()) return null;
   const view = residentHeap.allocateBlock(size);
   if (view) adoptResident(view);
   return view;
 }
 
-/** @internal For tests: fill every free resident block with `value` (stale contents a kernel must overwrite). */
-export function fillFreeResident(value: number): void {
-  for (const list of residentFree.values()) for (const view of list) view.fill(value);
+/** Resident blocks that hold pinned tensors (pinMemory): they stay in wasm memory when their tensor leaves a scope. */
+const pinned = new WeakSet<TypedArray>();
+
+/** @internal A resident block made for a scoped tensor (not a pinned one): see Backend.relocate. */
+export function isScopedResident(array: unknown): boolean {
+  return resident.get(array as TypedArray) === generation && !pinned.has(array as TypedArray);
 }
 
 /**
@@ -146,11 +152,20 @@ export function allocatePinned(size: number): Float32Array | null {
   if (block) {
     listed.delete(block);
     residentFreeBytes -= block.byteLength;
+    pinned.add(block);
     return block;
   }
   const view = residentHeap.allocateBlock(size);
-  if (view) adoptResident(view);
+  if (view) {
+    adoptResident(view);
+    pinned.add(view);
+  }
   return view;
+}
+
+/** @internal For tests: fill every free resident block with `value` (stale contents a kernel must overwrite). */
+export function fillFreeResident(value: number): void {
+  for (const list of residentFree.values()) for (const view of list) view.fill(value);
 }
 
 /** @internal Whether `array` is a view into the CPU backend's shared wasm memory made by this pool. */
@@ -181,12 +196,12 @@ const fresh = (dtype: DType, size: number): TypedArray => adopt(make(dtype, size
  * for kernels that write every element.
  */
 export function allocateUninitialized(dtype: DType, size: number): TypedArray {
-  return (dtype === 'float32' && takeResident(size)) || takeRecycled(dtype, size) || fresh(dtype, size);
+  return takeRecycled(dtype, size) ?? fresh(dtype, size);
 }
 
 /** A zero-filled array of `size` elements of `dtype` for a new tensor's storage (recycled where one is free). */
 export function allocate(dtype: DType, size: number): TypedArray {
-  const recycled = (dtype === 'float32' && takeResident(size)) || takeRecycled(dtype, size);
+  const recycled = takeRecycled(dtype, size);
   // A fresh array is zeroed already (and filling it would fault its pages in early).
   return recycled ? recycled.fill(0) : fresh(dtype, size);
 }
@@ -218,9 +233,31 @@ export function recycle(array: unknown, dtype: DType): void {
   pooledBytes += values.byteLength;
 }
 
-/** @internal The array is now visible outside the library (dataSync, read): never recycle it. */
+/**
+ * @internal The array is now visible outside the library (dataSync, read): never recycle it. (Resident blocks are not
+ * handed out: the CPU backend reads them as copies.)
+ */
 export function markEscaped(array: unknown): void {
-  if (ArrayBuffer.isView(array)) owned.delete(array as TypedArray);
+  if (!ArrayBuffer.isView(array)) return;
+  const values = array as TypedArray;
+  owned.delete(values);
+  if (listed.has(values)) {
+    // Listed already (its tensor was disposed): take it off its free list too.
+    const list = free.get(keyOf(dtypeOfListed(values), values.length));
+    const at = list?.indexOf(values) ?? -1;
+    if (at >= 0) {
+      list!.splice(at, 1);
+      pooledBytes -= values.byteLength;
+    }
+    listed.delete(values);
+  }
+}
+
+function dtypeOfListed(values: TypedArray): DType {
+  if (values instanceof Float32Array) return 'float32';
+  if (values instanceof Float64Array) return 'float64';
+  if (values instanceof Int32Array) return 'int32';
+  return 'bool';
 }
 
 /** Bytes of storage the pool holds for reuse (typed arrays, and free blocks of the shared wasm memory). */
@@ -238,7 +275,10 @@ export function emptyCache(): void {
   pooledBytes = 0;
 }
 
-/** The most bytes the pool keeps (default 64 MiB); 0 turns recycling off. */
+/**
+ * The most bytes of typed arrays the pool keeps (default 64 MiB); 0 turns their recycling off. Free blocks of the
+ * shared wasm memory are always reused (that memory cannot shrink).
+ */
 export function setCacheLimit(bytes: number): void {
   if (!Number.isFinite(bytes) || bytes < 0) {
     throw new Error(`setCacheLimit: expected a number of bytes >= 0, got ${bytes}`);

@@ -169,11 +169,22 @@ export class Tensor {
   // ---- reading ------------------------------------------------------------------------------------------------
   /** The values as a flat typed array (a copy, except that the CPU backend may return its storage: don't mutate). */
   dataSync(): TypedArray {
+    this.checkAlive('dataSync');
     return this._backend.readSync(this.handle, this.dtype);
   }
   /** The values, read asynchronously (the non-blocking way on the GPU). */
   data(): Promise<TypedArray> {
+    this.checkAlive('data');
     return this._backend.read(this.handle, this.dtype);
+  }
+  /** @internal Throw if disposed: its storage may already hold another tensor's values. */
+  checkAlive(op: string): void {
+    if (this._disposed) {
+      throw new Error(
+        `${op}: the tensor (shape [${this.shape.join(', ')}]) was used after dispose() (inside tidy(), every tensor ` +
+          'created there is disposed when it returns: return or keep() what you need afterwards)',
+      );
+    }
   }
   /** Nested JavaScript arrays (a number for a 0-d tensor; booleans for bool tensors). */
   toArray(): NestedArray {

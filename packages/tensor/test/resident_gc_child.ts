@@ -1,6 +1,7 @@
-// Run by storage_pool.test.ts in a child process with --expose-gc: resident tensors that escape tidy and are then
-// dropped without dispose come back to the pool through the FinalizationRegistry, and a loop that keeps doing so
-// holds its wasm memory flat.
+// Run by storage_pool.test.ts in a child process with --expose-gc. Tensors returned from tidy leave wasm memory at
+// once (their values move to a typed array and the block is free again), so a loop that keeps returning them holds
+// its wasm memory flat without any garbage collection; pinned tensors dropped without dispose come back through the
+// FinalizationRegistry.
 import { getBackend } from '../src/backend.js';
 import { cachedBytes, randn, tidy } from '../src/index.js';
 
@@ -14,19 +15,23 @@ const settle = async () => {
 };
 
 const N = 1 << 16;
-const escaped = () => tidy(() => randn([N]).mul(2)); // returned from the scope: resident, never disposed
-let kept = escaped();
-const before = cachedBytes();
-kept = escaped(); // the first result is dropped
-void kept;
-await settle();
-const afterOne = cachedBytes();
+const x = randn([N]);
+const returned = () => tidy(() => x.mul(2).add(1)); // a resident result, returned: moved out at the scope's end
+returned();
 const sizes: number[] = [];
+const kept: unknown[] = [];
 for (let step = 0; step < 50; step++) {
-  escaped();
-  if (step % 5 === 0) await settle();
+  kept.push(returned()); // all alive: none may keep a block
   sizes.push(arena.memoryBytes());
 }
+const flat = sizes[49] === sizes[0];
+
+let pinned = x.pinMemory();
+pinned = x.pinMemory(); // the first pinned copy is dropped without dispose
+void pinned;
+const beforeGc = cachedBytes();
+await settle();
+const afterGc = cachedBytes();
 console.log(
-  JSON.stringify({ shared: arena.shared, before, afterOne, first: sizes[10], last: sizes[sizes.length - 1] }),
+  JSON.stringify({ shared: arena.shared, flat, first: sizes[0], last: sizes[49], beforeGc, afterGc }),
 );

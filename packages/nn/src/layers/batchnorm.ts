@@ -1,5 +1,5 @@
 /** BatchNorm1d and BatchNorm2d: normalize each channel by batch statistics (training) or running ones (evaluation). */
-import { type DType, full, noGrad, type Tensor, zeros } from '@nndl/tensor';
+import { type DType, full, keep, noGrad, type Tensor, zeros } from '@nndl/tensor';
 import * as F from '../functional.js';
 import * as init from '../init.js';
 import { Module } from '../module.js';
@@ -47,6 +47,8 @@ abstract class BatchNorm extends Module {
     this.numBatchesTracked = this.trackRunningStats
       ? zeros([], { dtype: 'int32', device: options.device })
       : null;
+    // Module state, as parameters: a layer built inside tidy() keeps it.
+    for (const t of [this.runningMean, this.runningVar, this.numBatchesTracked]) if (t) keep(t);
     this.resetParameters();
   }
 

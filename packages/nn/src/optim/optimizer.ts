@@ -71,7 +71,8 @@ export abstract class Optimizer<O extends { lr: number }> {
   zeroGrad(setToNone = true): void {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (setToNone) p.grad = null;
+        // A gradient disposed with the tidy() it was computed in is gone: null, not zeros written into freed storage.
+        if (setToNone || p.grad?.isDisposed) p.grad = null;
         else if (p.grad) noGrad(() => p.grad!.zero_()); // in place, as PyTorch: references to .grad see it
       }
     }
@@ -121,7 +122,17 @@ export abstract class Optimizer<O extends { lr: number }> {
    */
   protected inPlace(tensors: Tensor[], update: (...arrays: FloatArray[]) => void): void {
     const onCpu = tensors.every((t) => t.device === 'cpu');
-    const arrays = tensors.map((t) => (onCpu ? t.dataSync() : t.dataSync().slice()) as FloatArray);
+    // On the CPU the handle is the storage (a typed array, or a view into the kernels' wasm memory): updated in place.
+    // dataSync would hand out a copy of wasm-resident storage, and mark a typed array as never to be recycled.
+    for (const t of tensors) {
+      if (t.isDisposed) {
+        throw new Error(
+          `${this.constructor.name}.step: a parameter, gradient or state tensor of shape [${t.shape.join(', ')}] was ` +
+            'disposed (a gradient computed inside tidy() is disposed with it: step inside the same tidy).',
+        );
+      }
+    }
+    const arrays = tensors.map((t) => (onCpu ? t.handle : t.dataSync().slice()) as FloatArray);
     update(...arrays);
     for (let i = 0; i < tensors.length; i++) {
       if (i === 1) continue;

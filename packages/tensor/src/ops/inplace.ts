@@ -41,6 +41,7 @@ function checkLeaf(target: Tensor, op: string): void {
 }
 
 function write(target: Tensor, result: Tensor, op: string): void {
+  target.checkAlive(op);
   if (!shapesEqual(result.shape, target.shape)) {
     throw new Error(
       `${op}: output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(result.shape)}`,
@@ -173,6 +174,7 @@ function randomFill<T extends Tensor>(
   generator: Generator,
 ): T {
   checkLeaf(target, op);
+  target.checkAlive(op);
   if (!isFloating(target.dtype))
     throw new Error(`${op}: expected a floating-point tensor, got ${target.dtype}`);
   const n = target.numel();

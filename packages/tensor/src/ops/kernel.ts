@@ -51,6 +51,8 @@ export function runKernel(
   }));
   const out = findKernel(cpu, name)!(cpuInputs, attrs as never, cpu);
   const values = cpu.readSync(out.handle, out.dtype);
+  // The CPU result is not a tensor's storage: give it back (a block of the kernels' wasm memory was read as a copy).
+  cpu.dispose(out.handle);
   const shape = outShape ? reshapedTo(name, out.shape, outShape) : out.shape;
   return new Tensor(backend.write(values, shape, out.dtype), shape, out.dtype, backend);
 }

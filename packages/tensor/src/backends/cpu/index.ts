@@ -19,7 +19,15 @@ import {
 } from '../../backend.js';
 import { type DType, dtypeOfArray, type TypedArray } from '../../dtype.js';
 import * as K from '../../kernel_names.js';
-import { cachedBytes, markEscaped, recycle, setResidentHeap } from '../../storage_pool.js';
+import {
+  adopt,
+  cachedBytes,
+  isResident,
+  isScopedResident,
+  markEscaped,
+  recycle,
+  setResidentHeap,
+} from '../../storage_pool.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv2d.js';
 import {
   activationGradKernel,
@@ -196,11 +204,13 @@ class CpuBackend implements Backend {
     return values;
   }
   async read(handle: unknown): Promise<TypedArray> {
-    markEscaped(handle);
-    return handle as TypedArray;
+    return this.readSync(handle);
   }
   readSync(handle: unknown): TypedArray {
-    // The caller gets the storage itself: it must never be recycled for another tensor.
+    // Storage in the kernels' wasm memory is read as a copy: a view into that memory must not outlive its block's
+    // reuse (nor share the memory with another thread it is posted to).
+    if (isResident(handle)) return (handle as Float32Array).slice();
+    // Otherwise the caller gets the storage itself: it must never be recycled for another tensor.
     markEscaped(handle);
     return handle as TypedArray;
   }
@@ -210,6 +220,15 @@ class CpuBackend implements Backend {
   dispose(handle: unknown): void {
     // The array goes back to the storage pool (if the pool made it); otherwise the garbage collector takes it.
     recycle(handle, dtypeOfArray(handle as TypedArray));
+  }
+  relocate(handle: unknown): unknown {
+    // A block of the kernels' wasm memory made for a scoped tensor (not a pinned one) is not kept for a tensor that
+    // outlives every scope: a synchronous loop that never disposes would otherwise hold on to new blocks until the
+    // FinalizationRegistry runs, which it never does. The values move to a typed array; the block is free again.
+    if (!isScopedResident(handle)) return handle;
+    const copy = adopt((handle as Float32Array).slice());
+    recycle(handle, 'float32');
+    return copy;
   }
   addScaledInPlace(target: unknown, x: unknown, alpha: number, dtype: DType): boolean {
     const y = target as TypedArray;

@@ -78,6 +78,8 @@ function onCpu(
   }));
   const out = cpu.kernels.get(name)!.fn(cpuInputs, attrs as never, cpu);
   const values = cpu.readSync(out.handle, out.dtype);
+  // The CPU result is not a tensor's storage: give it back (a block of the kernels' wasm memory was read as a copy).
+  cpu.dispose(out.handle);
   return { handle: backend.write(values, out.shape, out.dtype), shape: out.shape, dtype: out.dtype };
 }
 

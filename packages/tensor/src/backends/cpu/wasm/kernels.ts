@@ -157,9 +157,10 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
     return withArena(
       arena,
       () => {
+        // The result first: a new resident block goes at the end of the tensor blocks, below this call's scratch.
+        const c = arena.allocResult(batch * m * n);
         const a = arena.copyIn(aInfo.handle as Float32Array, batchA * m * k);
         const b = arena.copyIn(bInfo.handle as Float32Array, batchB * k * n);
-        const c = arena.allocResult(batch * m * n);
         const skinny = skinnyKernel(g);
         if (skinny === 'rowDots') arena.exports.rowDots(batch * m, n, k, a, b, c);
         else if (skinny === 'outerSums') arena.exports.outerSums(m, n, k, a, m * 4, 4, b, c);
@@ -318,9 +319,9 @@ function imageMajorConv(
     return withArena(
       arena,
       () => {
+        const out = arena.allocResult(g.batch * outImage);
         const input = arena.copyIn(inInfo.handle as Float32Array, g.batch * inImage);
         const w = arena.copyIn(wInfo.handle as Float32Array, g.outChannels * g.colRows);
-        const out = arena.allocResult(g.batch * outImage);
         runConv(arena, g, fn, input, w, out, inImage * 4, outImage * 4);
         const shape = forward
           ? [g.batch, g.outChannels, g.outH, g.outW]
@@ -354,10 +355,10 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
     return withArena(
       arena,
       () => {
-        const x = arena.copyIn(xInfo.handle as Float32Array, g.batch * g.inChannels * g.height * g.width);
-        const dy = arena.copyIn(dyInfo.handle as Float32Array, g.batch * g.outChannels * g.colCols);
         const dwSize = g.outChannels * g.colRows;
         const dw = arena.allocResult(dwSize);
+        const x = arena.copyIn(xInfo.handle as Float32Array, g.batch * g.inChannels * g.height * g.width);
+        const dy = arena.copyIn(dyInfo.handle as Float32Array, g.batch * g.outChannels * g.colCols);
         const col = convScratch(arena, g);
         const shape = [g.outChannels, g.groupIn, g.kernelH, g.kernelW];
         // The filter gradient is a sum over images. Above the split size it is always summed as two halves, added
@@ -428,9 +429,9 @@ export function wasmPool2d(arena: WasmArena, tsKernel: KernelFn, kind: 'max' | '
     return withArena(
       arena,
       () => {
-        const x = arena.copyIn(xInfo.handle as Float32Array, g.planes * g.height * g.width);
         const outSize = g.planes * g.outH * g.outW;
         const out = arena.allocResult(outSize);
+        const x = arena.copyIn(xInfo.handle as Float32Array, g.planes * g.height * g.width);
         setPoolGeometry(arena, g);
         if (kind === 'max') arena.exports.maxPool2d(x, out);
         else arena.exports.avgPool2d(x, out);
@@ -454,9 +455,9 @@ export function wasmMaxPool2dGrad(arena: WasmArena, tsKernel: KernelFn): KernelF
       arena,
       () => {
         const size = g.planes * g.height * g.width;
+        const dx = arena.allocResult(size);
         const dy = arena.copyIn(dyInfo.handle as Float32Array, g.planes * g.outH * g.outW);
         const x = arena.copyIn(xInfo.handle as Float32Array, size);
-        const dx = arena.allocResult(size);
         setPoolGeometry(arena, g);
         arena.exports.maxPool2dGrad(dy, x, dx);
         return { handle: arena.copyOut(dx, size), shape: xInfo.shape.slice(), dtype: 'float32' };
@@ -478,8 +479,8 @@ export function wasmAvgPool2dGrad(arena: WasmArena, tsKernel: KernelFn): KernelF
       arena,
       () => {
         const size = g.planes * g.height * g.width;
-        const dy = arena.copyIn(dyInfo.handle as Float32Array, g.planes * g.outH * g.outW);
         const dx = arena.allocResult(size);
+        const dy = arena.copyIn(dyInfo.handle as Float32Array, g.planes * g.outH * g.outW);
         setPoolGeometry(arena, g);
         arena.exports.avgPool2dGrad(dy, dx);
         return { handle: arena.copyOut(dx, size), shape: a.inputShape.slice(), dtype: 'float32' };
@@ -532,8 +533,8 @@ function wasmElementwise(
     return withArena(
       arena,
       () => {
-        const addresses = inputs.map((t) => arena.copyIn(t.handle as Float32Array, n));
         const out = arena.allocResult(n);
+        const addresses = inputs.map((t) => arena.copyIn(t.handle as Float32Array, n));
         run(...addresses, out, n);
         return { handle: arena.copyOut(out, n), shape: first.shape, dtype: 'float32' };
       },
@@ -618,9 +619,9 @@ export function wasmBinary(
     return withArena(
       arena,
       () => {
+        const out = arena.allocResult(n);
         const av = arena.copyIn(a.handle as Float32Array, mode === 2 ? channels : n);
         const bv = arena.copyIn(b.handle as Float32Array, mode === 1 ? channels : n);
-        const out = arena.allocResult(n);
         arena.exports.binaryF32(code, av, bv, out, outer, channels, inner, mode);
         return { handle: arena.copyOut(out, n), shape, dtype: 'float32' };
       },
@@ -654,12 +655,14 @@ export function wasmSum(arena: WasmArena, tsKernel: KernelFn, minElements = WASM
     return withArena(
       arena,
       () => {
+        const [lastOuter, , lastInner] = passes[passes.length - 1]!;
+        // The last pass writes the result (a resident block where the storage pool has one), the others scratch.
+        const result = arena.allocResult(lastOuter * lastInner);
         let values = arena.copyIn(x.handle as Float32Array, n);
         let size = n;
         for (const [k, [outer, reduced, inner]] of passes.entries()) {
           size = outer * inner;
-          // The last pass writes the result (a resident block where the storage pool has one), the others scratch.
-          const out = k === passes.length - 1 ? arena.allocResult(size) : arena.alloc(size);
+          const out = k === passes.length - 1 ? result : arena.alloc(size);
           const acc = inner > 1 ? arena.alloc(2 * inner) : 0; // inner doubles
           arena.exports.sumF32(values, out, outer, reduced, inner, acc);
           values = out;

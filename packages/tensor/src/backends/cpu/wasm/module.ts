@@ -187,12 +187,14 @@ export class WasmArena {
 
   /**
    * A new resident block of `length` floats for tensor storage, as a view (contents unspecified: the memory may
-   * have been scratch), or null: not shared, over `residentLimit`, or the memory cannot grow. Placed above both the
-   * tensor blocks and the current call's scratch.
+   * have been scratch), or null: not shared, over `residentLimit`, the memory cannot grow, or this call already uses
+   * scratch. Placed at the end of the tensor blocks.
    */
   allocateBlock(length: number): Float32Array | null {
-    if (!this.shared) return null;
-    const address = Math.ceil(Math.max(this.tensorTop, this.top) / ALIGN) * ALIGN;
+    // Not while this call's scratch is in use: the block would go above it, and the scratch below would be lost to
+    // tensors for good (kernels allocate their result first).
+    if (!this.shared || this.top > this.tensorTop) return null;
+    const address = Math.ceil(this.tensorTop / ALIGN) * ALIGN;
     const end = Math.ceil((address + length * 4) / ALIGN) * ALIGN;
     if (end - this.base > this.residentLimit) return null;
     try {
