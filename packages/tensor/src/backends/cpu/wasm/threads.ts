@@ -276,36 +276,22 @@ export class WorkerPool {
     ctl[CALLS] = workerCalls.length;
     Atomics.store(ctl, STATE, POSTED);
     Atomics.notify(ctl, STATE);
-    let ranHere = false;
+    let settled: 'here' | 'worker' | 'dead' = 'worker';
     const start = performance.now();
     try {
       mainHalf();
     } finally {
       // Always settle the job before the arena is reused: take it back if the worker has not claimed it, else wait.
-      if (this.takeBack && Atomics.compareExchange(ctl, STATE, POSTED, IDLE) === POSTED) {
-        ranHere = true;
-      } else {
-        for (let spin = 0; spin < SPIN && Atomics.load(ctl, STATE) !== DONE; spin++);
-        const mainMs = performance.now() - start;
-        const deadline = start + Math.max(this.deadAfterMs, 50 * mainMs);
-        let spins = 0;
-        while (Atomics.load(ctl, STATE) !== DONE) {
-          // A browser's main thread may not block: it spins while the worker computes its (claimed) half.
-          if (this.blocking) Atomics.wait(ctl, STATE, CLAIMED, 100);
-          else if (++spins % 4096 !== 0) continue;
-          if (performance.now() > deadline) {
-            this.kill();
-            throw new Error(
-              `nndl CPU kernels: the kernel worker thread has not finished its half of a call after ` +
-                `${((performance.now() - start) / 1000).toFixed(1)} s (this thread's half took ${mainMs.toFixed(1)} ms); ` +
-                'it has probably died (killed, or out of memory). Kernel threads are off from now on; run the step ' +
-                'again, or set NNDL_CPU_THREADS=1 to stay on one thread.',
-            );
-          }
-        }
-        Atomics.store(ctl, STATE, IDLE);
-      }
+      settled = this.settle(start);
     }
+    if (settled === 'dead') {
+      throw new Error(
+        `nndl CPU kernels: the kernel worker thread has not finished its half of a call after ` +
+          `${((performance.now() - start) / 1000).toFixed(1)} s; it has probably died (killed, or out of memory). ` +
+          'Kernel threads are off from now on; run the step again, or set NNDL_CPU_THREADS=1 to stay on one thread.',
+      );
+    }
+    const ranHere = settled === 'here';
     if (ranHere) {
       this.reclaimed++;
       for (const [name, ...args] of workerCalls) (this.local[name] as (...args: number[]) => void)(...args);
@@ -316,6 +302,29 @@ export class WorkerPool {
       this.kill();
       throw new Error('WorkerPool: the worker thread failed');
     }
+  }
+
+  /**
+   * After the main thread's half: take the job back if the worker has not claimed it ('here'), else wait for it
+   * ('worker'), up to a deadline past which the worker is presumed dead and the pool closes ('dead').
+   */
+  private settle(start: number): 'here' | 'worker' | 'dead' {
+    const ctl = this.control;
+    if (this.takeBack && Atomics.compareExchange(ctl, STATE, POSTED, IDLE) === POSTED) return 'here';
+    for (let spin = 0; spin < SPIN && Atomics.load(ctl, STATE) !== DONE; spin++);
+    const deadline = start + Math.max(this.deadAfterMs, 50 * (performance.now() - start));
+    let spins = 0;
+    while (Atomics.load(ctl, STATE) !== DONE) {
+      // A browser's main thread may not block: it spins while the worker computes its (claimed) half.
+      if (this.blocking) Atomics.wait(ctl, STATE, CLAIMED, 100);
+      else if (++spins % 4096 !== 0) continue;
+      if (performance.now() > deadline) {
+        this.kill();
+        return 'dead';
+      }
+    }
+    Atomics.store(ctl, STATE, IDLE);
+    return 'worker';
   }
 
   /** Stop the worker; afterwards every call runs on one thread. */
