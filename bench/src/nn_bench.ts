@@ -185,7 +185,10 @@ function twoConvNndl(batches: number, runner: NndlRunnerName): NnBenchRow {
     y: asTensor(oneHotRows(BATCH, 10, i + 1000).labels, [BATCH]),
   }));
   const run = sgdSteps(net, (out, y) => net.loss(out, y), 0.1, pool);
-  return epochRow('cnn', runner, batches, ...run(10, batches));
+  // 1,000 warm-up steps, as the MLP rows: the first ~1,000 steps of a process run 15-20% slower while V8 tiers the
+  // code up (two threads: 2.35-2.45 ms per step over the first 700 steps, 1.96-2.0 ms after 1,500), which a
+  // 60-epoch run pays once. The TypeScript-kernel row is too slow for that: 3 steps.
+  return epochRow('cnn', runner, batches, ...run(runner === 'nndl-ts' ? 3 : 1000, batches));
 }
 
 // ---- TensorFlow.js --------------------------------------------------------------------------------------------------
@@ -408,7 +411,8 @@ export async function benchTwoConvTfjs(backend: 'cpu' | 'wasm', batches: number)
     cost.dispose();
     return value;
   };
-  for (let i = 0; i < 2; i++) step(i);
+  // Warm-up: V8 tiers up wasm and JavaScript over a process's first seconds of work (about 2 s here, as for nndl).
+  for (let i = 0; i < (backend === 'wasm' ? 100 : 5); i++) step(i);
   let lossSum = 0;
   const t0 = now();
   for (let i = 0; i < batches; i++) lossSum += step(i);

@@ -52,7 +52,8 @@ const untidyStep = (i: number): number => {
   opt.step();
   return loss.item();
 };
-for (let i = 0; i < 100; i++) step(i);
+// Warm-up (WARMUP steps, default 1,000): V8 tiers the code up over the first ~1,000 steps of a process.
+for (let i = 0; i < Number(process.env.WARMUP ?? 1000); i++) step(i);
 // Plain timing first.
 let t0 = performance.now();
 const cpu0 = process.cpuUsage();
