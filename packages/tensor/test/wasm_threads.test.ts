@@ -8,11 +8,15 @@ import type { KernelFn, TensorInfo } from '../src/backend.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../src/backends/cpu/conv2d.js';
 import { cpuThreads, createCpuBackend, setCpuThreads } from '../src/backends/cpu/index.js';
 import { batchMatMul } from '../src/backends/cpu/matmul.js';
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from '../src/backends/cpu/pool.js';
 import {
+  wasmAvgPool2dGrad,
   wasmBatchMatMul,
   wasmConv2d,
   wasmConv2dBackpropFilter,
   wasmConv2dBackpropInput,
+  wasmMaxPool2dGrad,
+  wasmPool2d,
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 import * as K from '../src/kernel_names.js';
@@ -86,12 +90,47 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       compare((arena) => wasmBatchMatMul(arena, batchMatMul, 0), inputs, { transposeA, transposeB });
     }
     // Every one of these was split (threadsMinMacs 0; the batch of 41 in two rounds; none is thin enough for the
-    // unpacked kernels, which do not split) and the worker ran its half.
+    // unpacked kernels) and the worker ran its half.
     const pool = threaded!.pool!;
     pool.takeBack = true;
     expect(pool.reclaimed - reclaimed).toBe(0);
     expect(pool.jobs - jobs).toBe(cases.length + 1);
     expect(threaded!.pool!.ready()).toBe(true);
+  });
+
+  it('thin products and pooling split by rows / planes and match one thread bit for bit', async () => {
+    await workerReady();
+    threaded!.threadsMinMacs = 0;
+    threaded!.pool!.takeBack = false;
+    const pool = threaded!.pool!;
+    const { jobs } = pool;
+    let seed = 100;
+    // rowSums (x W, 10 rows), outerSums (x^T dy, depth 10), rowDots (dy W^T, 10 rows): Nielsen's FC layer shapes.
+    const thin: [number[], number[], boolean, boolean][] = [
+      [[1, 10, 640], [1, 640, 100], false, false],
+      [[1, 10, 640], [1, 10, 100], true, false],
+      [[1, 10, 100], [1, 640, 100], false, true],
+      [[1, 7, 33], [1, 33, 9], false, false],
+    ];
+    for (const [aShape, bShape, transposeA, transposeB] of thin) {
+      const inputs = [info(aShape, seed++), info(bShape, seed++)];
+      compare((arena) => wasmBatchMatMul(arena, batchMatMul, 0), inputs, { transposeA, transposeB });
+    }
+    const poolAttrs = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] };
+    for (const shape of [
+      [10, 20, 24, 24],
+      [3, 5, 9, 7],
+    ]) {
+      const x = info(shape, seed++);
+      const out = [shape[0]!, shape[1]!, Math.floor(shape[2]! / 2), Math.floor(shape[3]! / 2)];
+      const dy = info(out, seed++);
+      compare((arena) => wasmPool2d(arena, maxPool2d, 'max'), [x], poolAttrs);
+      compare((arena) => wasmPool2d(arena, avgPool2d, 'avg'), [x], poolAttrs);
+      compare((arena) => wasmMaxPool2dGrad(arena, maxPool2dGrad), [dy, x], poolAttrs);
+      compare((arena) => wasmAvgPool2dGrad(arena, avgPool2dGrad), [dy], { ...poolAttrs, inputShape: shape });
+    }
+    pool.takeBack = true;
+    expect(pool.jobs - jobs).toBe(thin.length + 2 * 4);
   });
 
   it('setCpuThreads(1) keeps every call on the calling thread (same bits); auto brings the worker back', async () => {

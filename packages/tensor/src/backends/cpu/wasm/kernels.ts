@@ -106,6 +106,26 @@ function sgemmBatch(
   );
 }
 
+/**
+ * Run the export call `call(from, to)` for result rows [0, total): on two threads (the worker takes the second half)
+ * where `large` and the worker is ready and allowed, else here in one call. For kernels whose rows are independent.
+ */
+function splitRows(
+  arena: WasmArena,
+  total: number,
+  large: boolean,
+  call: (from: number, to: number) => WorkerCall,
+): void {
+  const run = ([name, ...args]: WorkerCall) => (arena.exports[name] as (...args: number[]) => void)(...args);
+  const pool = arena.threads ? arena.pool : null;
+  if (!pool || !large || total < 2 || !pool.ready()) {
+    run(call(0, total));
+    return;
+  }
+  const half = total >> 1;
+  pool.run([call(half, total)], () => run(call(0, half)));
+}
+
 /** Run `body` on the arena; a call whose operands cannot fit in wasm memory (RangeError on grow) runs `fallback`. */
 function withArena(arena: WasmArena, body: () => TensorInfo, fallback: () => TensorInfo): TensorInfo {
   arena.reset();
@@ -162,9 +182,46 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
         const a = arena.copyIn(aInfo.handle as Float32Array, batchA * m * k);
         const b = arena.copyIn(bInfo.handle as Float32Array, batchB * k * n);
         const skinny = skinnyKernel(g);
-        if (skinny === 'rowDots') arena.exports.rowDots(batch * m, n, k, a, b, c);
-        else if (skinny === 'outerSums') arena.exports.outerSums(m, n, k, a, m * 4, 4, b, c);
-        else if (skinny === 'rowSums') arena.exports.outerSums(batch * m, n, k, a, 4, k * 4, b, c);
+        // Thin products split by rows of the result across two threads when large enough (each row is computed
+        // the same way on either thread: the same bits).
+        const macs = batch * m * n * k;
+        if (skinny === 'rowDots') {
+          const rows = batch * m;
+          splitRows(arena, rows, macs >= arena.threadsMinMacs / 8, (from, to) => [
+            'rowDots',
+            to - from,
+            n,
+            k,
+            a + from * k * 4,
+            b,
+            c + from * n * 4,
+          ]);
+        } else if (skinny === 'outerSums') {
+          // dW = A^T B with A stored [k, m]: result row i is column i of A.
+          splitRows(arena, m, macs >= arena.threadsMinMacs / 8, (from, to) => [
+            'outerSums',
+            to - from,
+            n,
+            k,
+            a + from * 4,
+            m * 4,
+            4,
+            b,
+            c + from * n * 4,
+          ]);
+        } else if (skinny === 'rowSums') {
+          splitRows(arena, batch * m, macs >= arena.threadsMinMacs / 8, (from, to) => [
+            'outerSums',
+            to - from,
+            n,
+            k,
+            a + from * k * 4,
+            4,
+            k * 4,
+            b,
+            c + from * n * 4,
+          ]);
+        }
         if (skinny !== null) {
           return { handle: arena.copyOut(c, batch * m * n), shape: [batch, m, n], dtype: 'float32' };
         }
@@ -403,9 +460,36 @@ export function wasmConv2dBackpropFilter(arena: WasmArena, tsKernel: KernelFn): 
   };
 }
 
-function setPoolGeometry(arena: WasmArena, g: PoolGeometry): void {
-  arena.exports.setPoolGeometry(
-    g.planes,
+/**
+ * Run a pooling export over planes [0, g.planes): `call(from, to)` gives the call and its plane count. On two threads
+ * (each with its own pool geometry: the worker's instance has its own globals) where the input has at least
+ * threadsMinMacs / 32 elements (2^16: the first layer of Nielsen's net, 115,200) and the worker is ready and allowed.
+ */
+function splitPlanes(
+  arena: WasmArena,
+  g: PoolGeometry,
+  call: (from: number, to: number) => [WorkerCall, number],
+): void {
+  const pool = arena.threads ? arena.pool : null;
+  const run = ([name, ...args]: WorkerCall, planes: number) => {
+    setPoolGeometry(arena, g, planes);
+    (arena.exports[name] as (...args: number[]) => void)(...args);
+  };
+  const large = g.planes * g.height * g.width >= arena.threadsMinMacs / 32;
+  if (!pool || !large || g.planes < 2 || !pool.ready()) {
+    run(...call(0, g.planes));
+    return;
+  }
+  const half = g.planes >> 1;
+  const [workerCall, workerPlanes] = call(half, g.planes);
+  pool.run([['setPoolGeometry', ...poolGeometryArgs(g, workerPlanes)], workerCall], () =>
+    run(...call(0, half)),
+  );
+}
+
+function poolGeometryArgs(g: PoolGeometry, planes: number): number[] {
+  return [
+    planes,
     g.height,
     g.width,
     g.kernelH,
@@ -416,7 +500,11 @@ function setPoolGeometry(arena: WasmArena, g: PoolGeometry): void {
     g.padW,
     g.outH,
     g.outW,
-  );
+  ];
+}
+
+function setPoolGeometry(arena: WasmArena, g: PoolGeometry, planes = g.planes): void {
+  (arena.exports.setPoolGeometry as (...args: number[]) => void)(...poolGeometryArgs(g, planes));
 }
 
 /** MaxPool2D or AvgPool2D in wasm (float32); the same contracts as pool.ts's kernels. */
@@ -432,9 +520,9 @@ export function wasmPool2d(arena: WasmArena, tsKernel: KernelFn, kind: 'max' | '
         const outSize = g.planes * g.outH * g.outW;
         const out = arena.allocResult(outSize);
         const x = arena.copyIn(xInfo.handle as Float32Array, g.planes * g.height * g.width);
-        setPoolGeometry(arena, g);
-        if (kind === 'max') arena.exports.maxPool2d(x, out);
-        else arena.exports.avgPool2d(x, out);
+        const inPlane = g.height * g.width * 4;
+        const outPlane = g.outH * g.outW * 4;
+        splitPlanes(arena, g, (from, to) => [[op, x + from * inPlane, out + from * outPlane], to - from]);
         const shape = [xInfo.shape[0]!, xInfo.shape[1]!, g.outH, g.outW];
         return { handle: arena.copyOut(out, outSize), shape, dtype: 'float32' };
       },
@@ -458,8 +546,12 @@ export function wasmMaxPool2dGrad(arena: WasmArena, tsKernel: KernelFn): KernelF
         const dx = arena.allocResult(size);
         const dy = arena.copyIn(dyInfo.handle as Float32Array, g.planes * g.outH * g.outW);
         const x = arena.copyIn(xInfo.handle as Float32Array, size);
-        setPoolGeometry(arena, g);
-        arena.exports.maxPool2dGrad(dy, x, dx);
+        const inPlane = g.height * g.width * 4;
+        const outPlane = g.outH * g.outW * 4;
+        splitPlanes(arena, g, (from, to) => [
+          ['maxPool2dGrad', dy + from * outPlane, x + from * inPlane, dx + from * inPlane],
+          to - from,
+        ]);
         return { handle: arena.copyOut(dx, size), shape: xInfo.shape.slice(), dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
@@ -481,8 +573,12 @@ export function wasmAvgPool2dGrad(arena: WasmArena, tsKernel: KernelFn): KernelF
         const size = g.planes * g.height * g.width;
         const dx = arena.allocResult(size);
         const dy = arena.copyIn(dyInfo.handle as Float32Array, g.planes * g.outH * g.outW);
-        setPoolGeometry(arena, g);
-        arena.exports.avgPool2dGrad(dy, dx);
+        const inPlane = g.height * g.width * 4;
+        const outPlane = g.outH * g.outW * 4;
+        splitPlanes(arena, g, (from, to) => [
+          ['avgPool2dGrad', dy + from * outPlane, dx + from * inPlane],
+          to - from,
+        ]);
         return { handle: arena.copyOut(dx, size), shape: a.inputShape.slice(), dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),

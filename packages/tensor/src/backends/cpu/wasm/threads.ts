@@ -44,6 +44,13 @@ const CALLABLE = [
   'conv2dForward',
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
+  'rowDots',
+  'outerSums',
+  'setPoolGeometry',
+  'maxPool2d',
+  'avgPool2d',
+  'maxPool2dGrad',
+  'avgPool2dGrad',
 ] as const;
 export type WorkerCall = readonly [(typeof CALLABLE)[number], ...number[]];
 
