@@ -369,12 +369,19 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     noGrad(() => {
       for (const p of this.parameters()) {
         const moved = convert(p);
-        if (moved) p._setData(moved);
+        if (moved) {
+          p._setData(moved);
+          moved.dispose(); // the parameter holds the storage now (dispose(p) frees it)
+        }
         if (p.grad) p.grad = convert(p.grad) ?? p.grad;
       }
       for (const m of this.modules()) {
         const self = m as unknown as Record<string, unknown>;
-        for (const [key, b] of m.ownEntries().buffers) self[key] = convert(b) ?? b;
+        // Buffers are module state: kept, so that to() inside tidy() does not lose them.
+        for (const [key, b] of m.ownEntries().buffers) {
+          const moved = convert(b);
+          if (moved) self[key] = keep(moved);
+        }
       }
     });
     return this;
@@ -392,6 +399,7 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         if (p.device !== 'cpu' || p.dtype !== 'float32') continue;
         const pinned = p.pinMemory();
         if (pinned.handle !== p.handle) p._setData(pinned);
+        pinned.dispose(); // the parameter holds the storage now (dispose(p) frees it)
       }
     });
     return this;

@@ -131,6 +131,12 @@ describe('training steps in tidy', () => {
     expect(bn.runningMean!.isDisposed).toBe(false);
     net.call(randn([8, 32]));
     expect(bn.runningMean!.isDisposed).toBe(false);
+    // to() inside tidy converts buffers too, and keeps them.
+    tidy(() => net.to('float64'));
+    expect(bn.runningMean!.dtype).toBe('float64');
+    expect(bn.runningMean!.isDisposed).toBe(false);
+    expect(linear.weight.dtype).toBe('float64');
+    net.call(randn([8, 32], { dtype: 'float64' }));
   });
 
   it('Adam and SGD with momentum in tidy keep the kernels memory flat; zeroGrad(false) after the step gives null', () => {

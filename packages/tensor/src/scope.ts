@@ -8,6 +8,11 @@
 import type { Tensor } from './tensor.js';
 
 const scopes: Tensor[][] = [];
+/**
+ * Per open scope: tensors that left an inner scope (kept) whose storage could not move out then, because a tensor of
+ * this scope still shared it; looked at again when this scope ends (see tidy).
+ */
+const pending: Map<Tensor['_version'], Tensor[]>[] = [];
 const kept = new WeakSet<Tensor>();
 
 /** @internal True inside a `tidy` (storage made there has a known lifetime: see storage_pool.ts). */
@@ -39,38 +44,47 @@ function collect(value: unknown, into: Set<Tensor>, seen = new Set<unknown>()): 
  */
 export function tidy<T>(fn: () => T): T {
   scopes.push([]);
+  pending.push(new Map());
   let result: T;
   let created: Tensor[];
+  let leaving: Map<Tensor['_version'], Tensor[]>;
   try {
     result = fn();
   } finally {
     created = scopes.pop()!;
+    leaving = pending.pop()!;
   }
   const survivors = new Set<Tensor>();
   collect(result, survivors);
   const outer = scopes[scopes.length - 1];
   // Tensors that leave every scope (returned from the outermost, or kept), grouped by the storage they share.
-  const leaving = new Map<Tensor['_version'], Tensor[]>();
   for (const t of created) {
     if (survivors.has(t) || kept.has(t)) {
       // A survivor belongs to the enclosing scope, if any.
       if (outer && !kept.has(t)) outer.push(t);
-      else if (!t._disposed) {
-        const group = leaving.get(t._version);
-        if (group) group.push(t);
-        else leaving.set(t._version, [t]);
-      }
+      else addTo(leaving, t);
     } else t.dispose();
   }
-  // Storage that a backend keeps only for scoped tensors (the CPU's blocks of wasm memory) moves out for them, where
-  // every live tensor on it is leaving (else it is another scope's, or pinned, and stays).
+  // Storage that a backend keeps only for scoped tensors (the CPU's blocks of wasm memory) moves out for them once
+  // every live tensor on it is leaving. Where a tensor of an enclosing scope still shares it, the enclosing scope
+  // looks again when it ends.
   for (const [version, group] of leaving) {
-    const first = group[0]!;
-    if (!first._backend.relocate || version.refs !== group.length) continue;
-    const handle = first._backend.relocate(first.handle);
-    if (handle !== first.handle) for (const t of group) t.handle = handle;
+    const live = group.filter((t) => !t._disposed);
+    const first = live[0];
+    if (!first?._backend.relocate) continue;
+    if (version.refs === live.length) {
+      const handle = first._backend.relocate(first.handle);
+      if (handle !== first.handle) for (const t of live) t.handle = handle;
+    } else if (outer) for (const t of live) addTo(pending[pending.length - 1]!, t);
   }
   return result;
+}
+
+function addTo(groups: Map<Tensor['_version'], Tensor[]>, t: Tensor): void {
+  const group = groups.get(t._version);
+  if (group) {
+    if (!group.includes(t)) group.push(t);
+  } else groups.set(t._version, [t]);
 }
 
 /** Exempt a tensor from the enclosing `tidy` scopes. */

@@ -46,12 +46,13 @@ function make(dtype: DType, size: number): TypedArray {
 
 /**
  * Resident storage: where the CPU backend's WebAssembly memory is shared (the threads build: Node, cross-origin
- * isolated browsers), float32 arrays made inside `tidy` are views into that memory, so that its wasm kernels read
- * them in place and write their results straight into them (no copies at the kernel boundary). Such memory never
- * detaches when it grows, and its blocks are only ever reused through these free lists (by exact length): disposed
- * views come back here, and views that the garbage collector takes without a dispose (returned from a scope and
- * dropped, or handed out by dataSync) come back through a FinalizationRegistry. Outside `tidy` nothing is allocated
- * there (a synchronous loop would never let the registry run); a free resident block is still reused anywhere.
+ * isolated browsers), a wasm kernel's float32 result made inside `tidy` is a view into that memory (the arena's
+ * `allocResult` takes it here), so that the next wasm kernel reads it in place, and pinned tensors (`pinMemory`)
+ * live there too. Such memory never detaches when it grows, and its blocks are only ever reused through these free
+ * lists (by exact length): disposed views come back here; a tensor leaving the outermost `tidy` moves out of wasm
+ * memory (the CPU backend's `relocate`); a pinned view that the garbage collector takes without a dispose comes back
+ * through a FinalizationRegistry. Outside `tidy` no block is taken (a synchronous loop would never let the registry
+ * run), and the CPU backend reads resident storage as a copy, so no view into wasm memory leaves the library.
  */
 export interface ResidentHeap {
   /** A new zero-or-stale block of `length` floats as a view into the shared memory, or null (no room). */

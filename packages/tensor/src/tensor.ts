@@ -61,6 +61,14 @@ export class Tensor {
     this.dtype = dtype;
     this._backend = backend;
     if (version) {
+      // A view (detach, reshape, a Parameter) of storage that was already freed would bring it back while another
+      // tensor may own it now.
+      if (version.refs === 0) {
+        throw new Error(
+          `a view of a disposed tensor (shape [${shape.join(', ')}]) cannot be made: its storage was freed ` +
+            '(inside tidy(), every tensor created there is disposed when it returns: return or keep() what you need)',
+        );
+      }
       version.refs++;
       this._version = version;
     } else this._version = { value: 0, refs: 1 };

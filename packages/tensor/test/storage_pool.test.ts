@@ -230,4 +230,37 @@ describe('CPU storage pool', () => {
     const f64 = randn([N], { dtype: 'float64' }).pinMemory();
     expect(f64.dtype).toBe('float64');
   });
+
+  it('a view of a disposed tensor cannot be made (it would bring freed storage back)', () => {
+    const w = randn([N]).requiresGrad_(true);
+    tidy(() => w.mul(w).sum().backward());
+    expect(w.grad!.isDisposed).toBe(true);
+    expect(() => w.grad!.detach()).toThrow(/a view of a disposed tensor \(shape \[4096\]\) cannot be made/);
+    expect(() => w.grad!.reshape([64, 64])).toThrow(/a view of a disposed tensor/);
+    expect(() => w.grad!.pinMemory()).toThrow(
+      /pinMemory: the tensor \(shape \[4096\]\) was used after dispose/,
+    );
+  });
+
+  it('a view kept in a nested tidy of an outer scope result moves out when the outer scope ends', () => {
+    const backend = getBackend('cpu') as unknown as {
+      arena: { shared: boolean; addressOf(a: Float32Array): number; memoryBytes(): number } | null;
+    };
+    const x = randn([N]);
+    let last: Tensor | null = null;
+    const step = () =>
+      tidy(() => {
+        const a = x.sigmoid(); // a resident result of the outer scope
+        tidy(() => {
+          last = keep(a.reshape([64, 64])); // shares a's storage: cannot move out while a is alive
+        });
+      });
+    step();
+    const settled = backend.arena?.memoryBytes() ?? 0;
+    for (let i = 0; i < 300; i++) step();
+    expect(backend.arena?.memoryBytes() ?? 0).toBe(settled);
+    // The kept view outlived both scopes with its values, outside wasm memory.
+    if (backend.arena?.shared) expect(backend.arena.addressOf(last!.handle as Float32Array)).toBe(-1);
+    expect(last!.dataSync()[5]).toBeCloseTo(1 / (1 + Math.exp(-x.dataSync()[5]!)), 6);
+  });
 });

@@ -248,6 +248,7 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
 export function toDevice(x: Tensor, device: string): Tensor {
   const backend = getBackend(device);
   if (backend === x._backend) return x;
+  x.checkAlive('to');
   const values = x._backend.readSync(x.handle, x.dtype);
   const out = new Tensor(backend.write(values.slice(), x.shape, x.dtype), x.shape, x.dtype, backend);
   if (needsGrad(x)) record('ToCopyBackward', [x], out, (g) => [toDevice(g, x.device)], []);
@@ -264,6 +265,7 @@ export function toDevice(x: Tensor, device: string): Tensor {
  * tensor is disposed or garbage-collected.
  */
 export function pinMemory(x: Tensor): Tensor {
+  x.checkAlive('pinMemory');
   if (x._backend.name === 'cpu' && x.dtype === 'float32' && x.handle instanceof Float32Array) {
     const block = allocatePinned(x.numel());
     if (block) {

@@ -1,8 +1,10 @@
 /**
  * The CPU backend's WebAssembly SIMD kernels: BatchMatMul, Conv2D and its two backprops, max and average pooling
- * and their backprops, Sigmoid and SigmoidGrad, Add, Sub, Mul and RealDiv, and Sum, in float32. Each copies its
- * operands into the module's arena, runs the AssemblyScript kernel (assembly/), and copies the result out into a
- * new Float32Array, which becomes the output tensor's storage. Validation and error messages are the TypeScript
+ * and their backprops, Sigmoid and SigmoidGrad, Add, Sub, Mul and RealDiv, and Sum, in float32. Each takes its
+ * result's place first (`allocResult`: a block of wasm memory for results made inside `tidy` over shared memory,
+ * else scratch), copies in the operands that are not already in wasm memory, runs the AssemblyScript kernel
+ * (assembly/), and returns the block, or copies the result out into a (recycled) Float32Array, which becomes the
+ * output tensor's storage. Validation and error messages are the TypeScript
  * kernels' own; other dtypes (float64 for gradient checks), products too small to pay for the copies, and calls
  * whose operands do not fit in wasm memory run the TypeScript kernel.
  */

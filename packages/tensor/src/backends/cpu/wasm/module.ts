@@ -2,10 +2,12 @@
  * The WebAssembly SIMD kernels' module: chosen, compiled and instantiated once, when the CPU backend starts, plus the
  * scratch arena in its memory through which kernel operands pass.
  *
- * Storage stays in JavaScript typed arrays (docs/benchmarks.md has the measurements behind that decision): a kernel
- * copies its operands into the arena, runs, and copies its result out. The arena is reset at every kernel call, so
- * the module's memory grows to the largest single call's operands and then stays that size, however long training
- * runs (test/wasm_memory.test.ts checks it).
+ * Storage made outside `tidy` stays in JavaScript typed arrays (docs/benchmarks.md, "Where CPU storage lives"): a
+ * kernel copies its operands into the arena, runs, and copies its result out. The arena's scratch is reset at every
+ * kernel call, so for such code the module's memory grows to the largest single call's operands and then stays that
+ * size, however long training runs (test/wasm_memory.test.ts checks it). Over the threads build's shared memory,
+ * results made inside `tidy` and pinned tensors are blocks of this memory instead (see WasmArena and
+ * storage_pool.ts): operands that are such blocks are not copied in, and results are written straight into them.
  */
 import { adopt, recycle, takeRecycled, takeResident } from '../../../storage_pool.js';
 import { relaxedSimdThreadsWasm, relaxedSimdWasm, simdThreadsWasm, simdWasm } from './kernels.generated.js';
