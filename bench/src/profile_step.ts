@@ -5,6 +5,9 @@
  * `pnpm --filter @nndl/bench exec tsx --conditions=source src/profile_step.ts [mlp|cnn] [steps] [--shapes] [--no-tidy]`
  *
  * `--shapes` gives one row per kernel and input shapes (e.g. which of the six BatchMatMul calls costs most).
+ * Steps run in `tidy` with pinned parameters, as the engine's Trainer runs them; `--no-tidy` does neither. The process
+ * runs the CPU backend's default (two kernel threads in Node): prefix `NNDL_CPU_THREADS=1` for one. `WARMUP=n` sets
+ * the warm-up steps (default 1,000: V8 tiers the code up over a process's first ~1,000 steps).
  */
 import { chapter6Net, NielsenNetwork } from '@nndl/nn/models';
 import { SGD } from '@nndl/nn/optim';
