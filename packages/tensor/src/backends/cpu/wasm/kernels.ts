@@ -189,32 +189,21 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
         // Thin products split by rows of the result across two threads when large enough (each row is computed
         // the same way on either thread: the same bits).
         const macs = batch * m * n * k;
+        // The weight gradient's thin product (dW = A^T B, hundreds of result rows) splits by rows across two threads
+        // when large enough (each row computed as on one thread: the same bits). The products with at most 16 rows
+        // do not: halves of 5-8 rows ran slower than one thread (the 2-row register tile's odd row, and the shared
+        // operand read twice): Nielsen's x W forward 47 -> 60 us.
         const e = arena.exports;
-        const split = macs >= arena.threadsMinMacs / 8;
-        if (skinny === 'rowDots') {
-          splitRows(
-            arena,
-            batch * m,
-            split,
-            (from, to) => e.rowDots(to - from, n, k, a + from * k * 4, b, c + from * n * 4),
-            (from, to) => ['rowDots', to - from, n, k, a + from * k * 4, b, c + from * n * 4],
-          );
-        } else if (skinny === 'outerSums') {
-          // dW = A^T B with A stored [k, m]: result row i is column i of A.
+        if (skinny === 'rowDots') e.rowDots(batch * m, n, k, a, b, c);
+        else if (skinny === 'rowSums') e.outerSums(batch * m, n, k, a, 4, k * 4, b, c);
+        else if (skinny === 'outerSums') {
+          // Result row i is column i of A, stored [k, m].
           splitRows(
             arena,
             m,
-            split,
+            macs >= arena.threadsMinMacs / 8,
             (from, to) => e.outerSums(to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4),
             (from, to) => ['outerSums', to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4],
-          );
-        } else if (skinny === 'rowSums') {
-          splitRows(
-            arena,
-            batch * m,
-            split,
-            (from, to) => e.outerSums(to - from, n, k, a + from * k * 4, 4, k * 4, b, c + from * n * 4),
-            (from, to) => ['outerSums', to - from, n, k, a + from * k * 4, 4, k * 4, b, c + from * n * 4],
           );
         }
         if (skinny !== null) {

@@ -44,7 +44,6 @@ const CALLABLE = [
   'conv2dForward',
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
-  'rowDots',
   'outerSums',
   'setPoolGeometry',
   'maxPool2d',
