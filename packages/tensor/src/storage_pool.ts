@@ -14,7 +14,7 @@
  * the pool empties first (a training loop refills it with the same few megabytes at the next step).
  * `emptyCache()` drops everything, as `torch.cuda.empty_cache()` does for PyTorch's caching allocator.
  */
-import type { DType, TypedArray } from './dtype.js';
+import { type DType, dtypeOfArray, type TypedArray } from './dtype.js';
 import { inTidy } from './scope.js';
 
 /** Arrays shorter than this are cheap to make (V8 keeps the smallest on its own heap): not pooled. */
@@ -122,11 +122,18 @@ function listResident(view: Float32Array): void {
  * which kernels also use for temporaries that never become storage.
  */
 export function takeResident(size: number): Float32Array | null {
-  if (!residentHeap || size < MIN_LENGTH || !inTidy()) return null;
+  if (!inTidy()) return null;
+  const block = residentBlock(size);
+  if (block) pinned.delete(block);
+  return block;
+}
+
+/** A free resident block of `size` floats, else a new one; null below MIN_LENGTH or without shared memory. */
+function residentBlock(size: number): Float32Array | null {
+  if (!residentHeap || size < MIN_LENGTH) return null;
   const block = residentFree.get(size)?.pop();
   if (block) {
     listed.delete(block);
-    pinned.delete(block);
     residentFreeBytes -= block.byteLength;
     return block;
   }
@@ -148,20 +155,9 @@ export function isScopedResident(array: unknown): boolean {
  * or not inside `tidy`; null where there is no shared memory. It comes back when its tensor is disposed or collected.
  */
 export function allocatePinned(size: number): Float32Array | null {
-  if (!residentHeap || size < MIN_LENGTH) return null;
-  const block = residentFree.get(size)?.pop();
-  if (block) {
-    listed.delete(block);
-    residentFreeBytes -= block.byteLength;
-    pinned.add(block);
-    return block;
-  }
-  const view = residentHeap.allocateBlock(size);
-  if (view) {
-    adoptResident(view);
-    pinned.add(view);
-  }
-  return view;
+  const block = residentBlock(size);
+  if (block) pinned.add(block);
+  return block;
 }
 
 /** @internal For tests: fill every free resident block with `value` (stale contents a kernel must overwrite). */
@@ -244,7 +240,7 @@ export function markEscaped(array: unknown): void {
   owned.delete(values);
   if (listed.has(values)) {
     // Listed already (its tensor was disposed): take it off its free list too.
-    const list = free.get(keyOf(dtypeOfListed(values), values.length));
+    const list = free.get(keyOf(dtypeOfArray(values), values.length));
     const at = list?.indexOf(values) ?? -1;
     if (at >= 0) {
       list!.splice(at, 1);
@@ -252,13 +248,6 @@ export function markEscaped(array: unknown): void {
     }
     listed.delete(values);
   }
-}
-
-function dtypeOfListed(values: TypedArray): DType {
-  if (values instanceof Float32Array) return 'float32';
-  if (values instanceof Float64Array) return 'float64';
-  if (values instanceof Int32Array) return 'int32';
-  return 'bool';
 }
 
 /** Bytes of storage the pool holds for reuse (typed arrays, and free blocks of the shared wasm memory). */
