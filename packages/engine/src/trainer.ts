@@ -426,9 +426,9 @@ export class Trainer {
               if (!Number.isFinite(value)) throw diverged(value, null);
               optimizer.step();
             } else {
-              // One step in tidy: the step's intermediate tensors are disposed at its end, and on the CPU their arrays
-              // are recycled for the next step's results instead of allocated fresh (docs/benchmarks.md, "Recycled
-              // storage"). Gradients and optimizer state are kept.
+              // One step in tidy: the step's tensors, gradients included, are disposed at its end, and on the CPU
+              // their storage is reused for the next step's results (docs/tensor.md, "Memory"). Optimizer state and
+              // parameters are kept (@nndl/nn keeps them); nothing reads this step's gradients after it.
               value = tidy(() => {
                 optimizer.zeroGrad();
                 const loss = built.loss(built.forward(x), y);

@@ -391,14 +391,16 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * Put the float32 CPU parameters' storage in the CPU kernels' wasm memory (Tensor.pinMemory), so that forward,
    * backward and the optimizer's in-place updates use it without copies. Parameters keep their identity (an
    * optimizer created earlier still updates them); their values and gradients are unchanged. A no-op where there is
-   * no such memory. The engine's Trainer does this before training.
+   * no such memory, for parameters under 256 elements, and for parameters already pinned. The engine's Trainer does
+   * this before training.
    */
   pinMemory(): this {
     noGrad(() => {
       for (const p of this.parameters()) {
-        if (p.device !== 'cpu' || p.dtype !== 'float32') continue;
+        if (p.device !== 'cpu' || p.dtype !== 'float32' || p.isPinned()) continue;
         const pinned = p.pinMemory();
-        if (pinned.handle !== p.handle) p._setData(pinned);
+        // Where there is no such memory (or the parameter is too small to pin) the copy is plain: keep the original.
+        if (pinned.isPinned()) p._setData(pinned);
         pinned.dispose(); // the parameter holds the storage now (dispose(p) frees it)
       }
     });

@@ -43,6 +43,14 @@ function train(
     const before = net.parameters();
     net.pinMemory();
     for (const [i, p] of net.parameters().entries()) expect(p).toBe(before[i]);
+    const shared = (getBackend('cpu') as unknown as { arena: { shared: boolean } | null }).arena?.shared;
+    // Float32 parameters of 256 elements or more are pinned where the kernels' memory is shared; pinning again
+    // leaves them where they are.
+    for (const p of net.parameters())
+      expect(p.isPinned()).toBe(!!shared && p.dtype === 'float32' && p.numel() >= 256);
+    const handles = net.parameters().map((p) => p.handle);
+    net.pinMemory();
+    for (const [i, p] of net.parameters().entries()) expect(p.handle).toBe(handles[i]);
   }
   const opt = makeOpt(net);
   const g = new Generator(7);

@@ -145,6 +145,11 @@ function residentBlock(size: number): Float32Array | null {
 /** Resident blocks that hold pinned tensors (pinMemory): they stay in wasm memory when their tensor leaves a scope. */
 const pinned = new WeakSet<TypedArray>();
 
+/** @internal Whether `array` is a pinned block of the kernels' wasm memory (pinMemory). */
+export function isPinnedBlock(array: unknown): boolean {
+  return resident.get(array as TypedArray) === generation && pinned.has(array as TypedArray);
+}
+
 /** @internal A resident block made for a scoped tensor (not a pinned one): see Backend.relocate. */
 export function isScopedResident(array: unknown): boolean {
   return resident.get(array as TypedArray) === generation && !pinned.has(array as TypedArray);

@@ -17,6 +17,7 @@ import * as R from './ops/reduce.js';
 import * as S from './ops/shape.js';
 import { trackTensor } from './scope.js';
 import type { Shape } from './shape.js';
+import { isPinnedBlock } from './storage_pool.js';
 
 export type NestedArray = number | boolean | NestedArray[];
 type ShapeArgs = number[] | [readonly number[]];
@@ -253,6 +254,10 @@ export class Tensor {
   /** A detached copy in the CPU kernels' wasm memory where there is one (see pinMemory in ops/creation.ts). */
   pinMemory(): Tensor {
     return C.pinMemory(this);
+  }
+  /** Whether this tensor's storage is pinned in the CPU kernels' wasm memory (PyTorch's is_pinned). */
+  isPinned(): boolean {
+    return isPinnedBlock(this.handle);
   }
   contiguous(): Tensor {
     return this;

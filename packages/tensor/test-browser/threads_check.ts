@@ -15,6 +15,8 @@ import {
   wasmConv2dBackpropInput,
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels, type WasmArena } from '../src/backends/cpu/wasm/module.js';
+import { canBlock } from '../src/backends/cpu/wasm/threads.js';
+import { seededInfo } from '../test/kernel_inputs.js';
 
 export interface ThreadsReport {
   context: 'page' | 'worker';
@@ -47,26 +49,6 @@ export interface ThreadsReport {
   sweep?: Record<number, [number, number, number]>;
 }
 
-function random(shape: number[], seed: number): TensorInfo {
-  const length = shape.reduce((a, b) => a * b, 1);
-  let s = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 4294967296 - 0.5;
-  }
-  return { handle: out, shape, dtype: 'float32' };
-}
-
-function canBlock(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 interface Case {
   name: string;
   make: (arena: WasmArena) => KernelFn;
@@ -88,7 +70,7 @@ function cases(): Case[] {
     list.push({
       name: `matmul ${a.join('x')} @ ${b.join('x')}${transposeA ? ' tA' : ''}${transposeB ? ' tB' : ''}`,
       make: (arena) => wasmBatchMatMul(arena, batchMatMul),
-      inputs: [random(a, seed), random(b, seed + 1)],
+      inputs: [seededInfo(a, seed), seededInfo(b, seed + 1)],
       attrs: { transposeA, transposeB },
     });
   mm(1024, 1);
@@ -102,10 +84,10 @@ function cases(): Case[] {
   let seed = 100;
   for (const { name, x, w } of convs) {
     const attrs = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
-    const xInfo = random(x, seed++);
-    const wInfo = random(w, seed++);
+    const xInfo = seededInfo(x, seed++);
+    const wInfo = seededInfo(w, seed++);
     const outH = x[2]! - w[2]! + 1;
-    const dy = random([x[0]!, w[0]!, outH, outH], seed++);
+    const dy = seededInfo([x[0]!, w[0]!, outH, outH], seed++);
     list.push({ name: `${name} forward`, make: (a) => wasmConv2d(a, conv2d), inputs: [xInfo, wInfo], attrs });
     list.push({
       name: `${name} backprop input`,
@@ -145,7 +127,7 @@ async function sweep(
       const c: Case = {
         name: `${n}`,
         make: (arena) => wasmBatchMatMul(arena, batchMatMul),
-        inputs: [random([1, n, n], n), random([1, n, n], n + 1)],
+        inputs: [seededInfo([1, n, n], n), seededInfo([1, n, n], n + 1)],
         attrs: { transposeA: false, transposeB: false },
       };
       const time = async (arena: WasmArena, pause: boolean) => {

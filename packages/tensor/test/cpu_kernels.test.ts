@@ -31,7 +31,7 @@ import type { DType } from '../src/dtype.js';
 import * as K from '../src/kernel_names.js';
 import { tidy } from '../src/scope.js';
 import { fillFreeResident, recycle, setResidentHeap, takeResident } from '../src/storage_pool.js';
-import { rng, seededInfo } from './kernel_inputs.js';
+import { naiveBatchMatMul, rng, seededInfo } from './kernel_inputs.js';
 
 type FloatDType = 'float32' | 'float64';
 const DTYPES: FloatDType[] = ['float32', 'float64'];
@@ -191,39 +191,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 // ---- naive references (float64) -------------------------------------------------------------------------------
-function naiveBatchMatMul(
-  a: Float64Array,
-  sa: number[],
-  b: Float64Array,
-  sb: number[],
-  transposeA: boolean,
-  transposeB: boolean,
-): { out: Float64Array; shape: number[] } {
-  const [ba, a1, a2] = sa as [number, number, number];
-  const [bb, b1, b2] = sb as [number, number, number];
-  const m = transposeA ? a2 : a1;
-  const k = transposeA ? a1 : a2;
-  const n = transposeB ? b1 : b2;
-  const batch = Math.max(ba, bb);
-  const out = new Float64Array(batch * m * n);
-  for (let t = 0; t < batch; t++) {
-    const ao = (ba === 1 ? 0 : t) * a1 * a2;
-    const bo = (bb === 1 ? 0 : t) * b1 * b2;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) {
-          const av = transposeA ? a[ao + p * m + i]! : a[ao + i * k + p]!;
-          const bv = transposeB ? b[bo + j * k + p]! : b[bo + p * n + j]!;
-          s += av * bv;
-        }
-        out[(t * m + i) * n + j] = s;
-      }
-    }
-  }
-  return { out, shape: [batch, m, n] };
-}
-
 interface ConvCase {
   n: number;
   c: number;

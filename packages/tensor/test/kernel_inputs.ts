@@ -1,6 +1,6 @@
 /**
  * Seeded kernel operands (TensorInfo, no Tensor) for the tests that call kernels directly, so that a failure
- * reproduces: one generator (mulberry32) for all of them.
+ * reproduces: one generator (mulberry32) for all of them; and the float64 reference product they are checked against.
  */
 import type { TensorInfo } from '../src/backend.js';
 
@@ -30,4 +30,38 @@ export function seededInfo(
   const data = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
   for (let i = 0; i < size; i++) data[i] = next() * 2 - 1;
   return { handle: data, shape: [...shape], dtype };
+}
+
+/** op(A) op(B) in float64 for [Ba, ., .] x [Bb, ., .] operands (Ba, Bb equal or 1): the naive reference. */
+export function naiveBatchMatMul(
+  a: Float64Array,
+  sa: number[],
+  b: Float64Array,
+  sb: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): { out: Float64Array; shape: number[] } {
+  const [ba, a1, a2] = sa as [number, number, number];
+  const [bb, b1, b2] = sb as [number, number, number];
+  const m = transposeA ? a2 : a1;
+  const k = transposeA ? a1 : a2;
+  const n = transposeB ? b1 : b2;
+  const batch = Math.max(ba, bb);
+  const out = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++) {
+    const ao = (ba === 1 ? 0 : t) * a1 * a2;
+    const bo = (bb === 1 ? 0 : t) * b1 * b2;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const av = transposeA ? a[ao + p * m + i]! : a[ao + i * k + p]!;
+          const bv = transposeB ? b[bo + j * k + p]! : b[bo + p * n + j]!;
+          s += av * bv;
+        }
+        out[(t * m + i) * n + j] = s;
+      }
+    }
+  }
+  return { out, shape: [batch, m, n] };
 }

@@ -8,7 +8,7 @@ import type { TensorInfo } from '../src/backend.js';
 import { batchMatMul } from '../src/backends/cpu/matmul.js';
 import { SKINNY_MAX_DEPTH, SKINNY_MAX_ROWS, wasmBatchMatMul } from '../src/backends/cpu/wasm/kernels.js';
 import { loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
-import { seededInfo } from './kernel_inputs.js';
+import { naiveBatchMatMul, seededInfo } from './kernel_inputs.js';
 
 const arena = loadWasmKernels();
 
@@ -16,29 +16,8 @@ const info = seededInfo;
 
 /** C = op(A) op(B) in float64 from the stored operands. */
 function reference(a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean): Float64Array {
-  const [, ar, ac] = a.shape as [number, number, number];
-  const [, br, bc] = b.shape as [number, number, number];
-  const [m, k] = ta ? [ac, ar] : [ar, ac];
-  const n = tb ? br : bc;
-  const batch = a.shape[0]!;
-  const out = new Float64Array(batch * m * n);
-  const av = a.handle as Float32Array;
-  const bv = b.handle as Float32Array;
-  for (let t = 0; t < batch; t++) {
-    const ao = t * ar * ac;
-    const bo = b.shape[0] === 1 ? 0 : t * br * bc;
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) {
-          const x = ta ? av[ao + p * ac + i]! : av[ao + i * ac + p]!;
-          const y = tb ? bv[bo + j * bc + p]! : bv[bo + p * bc + j]!;
-          s += x * y;
-        }
-        out[t * m * n + i * n + j] = s;
-      }
-  }
-  return out;
+  const values = (t: TensorInfo) => Float64Array.from(t.handle as Float32Array);
+  return naiveBatchMatMul(values(a), a.shape.slice(), values(b), b.shape.slice(), ta, tb).out;
 }
 
 describe.runIf(arena !== null)('thin products in wasm BatchMatMul', () => {

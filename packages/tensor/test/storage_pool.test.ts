@@ -216,8 +216,11 @@ describe('CPU storage pool', () => {
     const backend = getBackend('cpu') as unknown as {
       arena: { shared: boolean; addressOf(a: Float32Array): number } | null;
     };
-    if (backend.arena?.shared)
+    if (backend.arena?.shared) {
       expect(backend.arena.addressOf(pinned.handle as Float32Array)).toBeGreaterThanOrEqual(0);
+      expect(pinned.isPinned()).toBe(true);
+    }
+    expect(x.isPinned()).toBe(false);
     // Updated in place by the wasm scaled add (an optimizer's step), read back the same.
     const g = randn([N]);
     const expected = Array.from(pinned.dataSync(), (v, i) =>
@@ -227,8 +230,12 @@ describe('CPU storage pool', () => {
     expect(Array.from(pinned.dataSync())).toEqual(expected);
     const small = randn([3]).pinMemory();
     expect(small.shape).toEqual([3]);
+    expect(small.isPinned()).toBe(false); // under 256 elements: a plain copy
     const f64 = randn([N], { dtype: 'float64' }).pinMemory();
     expect(f64.dtype).toBe('float64');
+    expect(f64.isPinned()).toBe(false);
+    // A scoped resident result (inside tidy) is not pinned.
+    expect(tidy(() => keep(x.mul(2))).isPinned()).toBe(false);
   });
 
   it('a view of a disposed tensor cannot be made (it would bring freed storage back)', () => {

@@ -150,7 +150,7 @@ export function canStartWorker(): boolean {
 }
 
 /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
-function canBlock(): boolean {
+export function canBlock(): boolean {
   try {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
     return true;
