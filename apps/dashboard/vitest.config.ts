@@ -10,5 +10,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 240_000,
+    // The browser work behind each poll (a worker's queue, WebGL shader compiles) takes seconds on a busy 2-core CI
+    // machine; expect.poll's default of 1 s made the playground test flaky there.
+    expect: { poll: { timeout: 20_000 } },
   },
 });
