@@ -11,7 +11,10 @@
  * scratch block of convScratchBytes() bytes (one per thread: everything a call writes besides its output is there).
  */
 import { kernelTile, microKernel } from './gemm';
+import { winogradForward, winogradScratchBytes } from './winograd';
 
+/** Fewest input channels per group for the Winograd forward pass (the depth of its GEMMs). */
+const WINOGRAD_MIN_CHANNELS = 8;
 /** Depth of a packed block in the forward and input-gradient GEMMs (colRows and outChannels per group). */
 const KC = 512;
 /** Depth of a packed block of the filter gradient (images x pixels): several small images share one block. */
@@ -42,6 +45,8 @@ let groupOut = 0;
 let colRows = 0;
 let colCols = 0;
 let pointwise = false;
+/** The forward pass runs winograd.ts's F(2x2, 5x5) (see useWinograd). */
+let winograd = false;
 /**
  * Scratch layout (bytes from the scratch base): packed A, packed B, per-panel lane data, a 4x8 tile, and per-tap
  * offsets (input gradient).
@@ -79,6 +84,7 @@ export function setConvGeometry(
   dh: i32,
   dw: i32,
   g: i32,
+  allowWinograd: i32,
 ): void {
   batch = n;
   inChannels = c;
@@ -101,6 +107,7 @@ export function setConvGeometry(
   colRows = groupIn * kh * kw;
   colCols = outH * outW;
   pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+  winograd = allowWinograd != 0 && useWinograd();
   // Packed A: the filter (forward), its transpose (input gradient), or a depth block of dy (filter gradient).
   const ipb = imagesPerBlock();
   const depthFilter = ipb > 0 ? ipb * colCols : KC_FILTER;
@@ -116,6 +123,27 @@ export function setConvGeometry(
   offsetTile = offsetLanes + 128;
   offsetTaps = offsetTile + 128;
   scratchBytes = offsetTaps + ((<usize>roundUp(colRows, 16)) * 12);
+  if (winograd) scratchBytes = max(scratchBytes, winogradScratchBytes(groupIn, groupOut));
+}
+
+/**
+ * Whether the forward pass of the geometry just set takes Winograd's F(2x2, 5x5): 5x5 filters, stride 1, no
+ * dilation, at least WINOGRAD_MIN_CHANNELS input channels per group (the transformed GEMMs' depth), outputs of at
+ * least 4 x 4, and the transformed filter (36 x outputs x channels floats) at most 2 MiB.
+ */
+function useWinograd(): bool {
+  return (
+    kernelH == 5 &&
+    kernelW == 5 &&
+    strideH == 1 &&
+    strideW == 1 &&
+    dilationH == 1 &&
+    dilationW == 1 &&
+    groupIn >= WINOGRAD_MIN_CHANNELS &&
+    outH >= 4 &&
+    outW >= 4 &&
+    36 * roundUp(groupOut, 4) * groupIn <= 1 << 19
+  );
 }
 
 /** Bytes of scratch the kernels need for the current geometry (independent of the batch). */
@@ -491,6 +519,10 @@ function sweep(pa: usize, panelBytes: usize, m: i32, pb: usize, kc: i32, nc: i32
 export function conv2dForward(x: usize, w: usize, out: usize, scratch: usize): void {
   if (colRows == 0) {
     memory.fill(out, 0, (<usize>(batch * outChannels * colCols)) << 2);
+    return;
+  }
+  if (winograd) {
+    winogradForward(x, w, out, scratch, batch, inChannels, height, width, outChannels, padH, padW, outH, outW, groups);
     return;
   }
   const pa = scratch;

@@ -119,8 +119,9 @@ for (const [c, h, o] of [
   const py = arena.alloc(n * o * out * out);
   const pdx = arena.alloc(n * c * h * h);
   const pdw = arena.alloc(o * c * 25);
-  const col = arena.alloc(c * 25 * out * out);
-  wasm.setConvGeometry(n, c, h, h, o, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+  wasm.setConvGeometry(n, c, h, h, o, 5, 5, 1, 1, 0, 0, 1, 1, 1, 1);
+  // The kernels' scratch (packed operands, the input gradient's columns), sized by the module for this geometry.
+  const col = arena.alloc(Math.ceil(wasm.convScratchBytes() / 4));
   const resident = time(() => {
     wasm.conv2dForward(px, pw, py, col);
     wasm.conv2dBackpropInput(pdy, pw, pdx, col);

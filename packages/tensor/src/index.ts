@@ -39,6 +39,7 @@ export {
   cpuThreads,
   cpuWasmModule,
   createCpuBackend,
+  setConvWinograd,
   setCpuThreads,
 } from './backends/cpu/index.js';
 export type { DType, TypedArray } from './dtype.js';

@@ -15,6 +15,7 @@ import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from '../src/backe
 import { sum } from '../src/backends/cpu/reduce.js';
 import {
   binaryPlan,
+  setConvWinograd,
   WASM_MIN_MACS,
   wasmAvgPool2dGrad,
   wasmBatchMatMul,
@@ -484,7 +485,22 @@ describe('gemm (strided, internal)', () => {
 });
 
 // ---- conv2d ------------------------------------------------------------------------------------------------------
+/**
+ * 5x5 filters, stride 1, at least 8 input channels per group: the wasm forward pass takes Winograd's F(2x2, 5x5)
+ * (assembly/winograd.ts). Odd output sizes (tiles cut by the edge), padding, tiles of one panel spread over rows and
+ * images, groups, and a last panel with fewer than eight tiles.
+ */
+const winograd = (n: number, c: number, h: number, w: number, o: number, padding: number[], groups: number) =>
+  ({ n, c, h, w, o, kh: 5, kw: 5, stride: [1, 1], padding, dilation: [1, 1], groups }) as ConvCase;
+const winogradCases: ConvCase[] = [
+  winograd(3, 8, 9, 14, 6, [2, 1], 1),
+  winograd(2, 16, 10, 11, 10, [2, 2], 2),
+  winograd(1, 9, 8, 8, 5, [0, 0], 1),
+  winograd(2, 12, 20, 21, 7, [0, 3], 1),
+];
+
 const convCases: ConvCase[] = [
+  ...winogradCases,
   {
     n: 1,
     c: 1,
@@ -740,6 +756,31 @@ describe.each(IMPLEMENTATIONS)('Conv2D and its backprops ($name)', (impl) => {
         expect(data(dy)).toEqual(dy0);
       });
     }
+  }
+
+  if (impl.name !== 'ts') {
+    it('the forward pass agrees with Winograd on and off (float32, within rounding of the float64 sums)', () => {
+      for (const cs of winogradCases) {
+        const { stride, padding, dilation, groups } = cs;
+        const attrs = { stride, padding, dilation, groups };
+        const [oh, ow] = convOut(cs);
+        const x = randomInfo([cs.n, cs.c, cs.h, cs.w], 'float32');
+        const w = randomInfo([cs.o, cs.c / cs.groups, cs.kh, cs.kw], 'float32');
+        const expected = naiveConv(cs, data(x), data(w));
+        const previous = setConvWinograd(false);
+        try {
+          const direct = run(impl.conv2d, [x, w], attrs);
+          expectClose(direct, expected, [cs.n, cs.o, oh, ow], 'float32', `direct ${convName(cs)}`);
+          expect(setConvWinograd(true)).toBe(false);
+          const winograd = run(impl.conv2d, [x, w], attrs);
+          expectClose(winograd, expected, [cs.n, cs.o, oh, ow], 'float32', `winograd ${convName(cs)}`);
+          // Different arithmetic: the two agree closely but not bit for bit.
+          expect(data(winograd)).not.toEqual(data(direct));
+        } finally {
+          setConvWinograd(previous);
+        }
+      }
+    });
   }
 
   it('throws naming conv2d and the shapes on bad channels, groups or sizes', () => {

@@ -182,7 +182,9 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       { x: [4, 3, 13, 11], w: [6, 3, 3, 3], stride: 1, pad: 1, groups: 1 },
       { x: [5, 4, 12, 12], w: [8, 2, 5, 5], stride: 2, pad: 0, groups: 2 },
       { x: [3, 6, 7, 9], w: [5, 6, 1, 1], stride: 1, pad: 0, groups: 1 },
+      // Winograd's forward pass (5x5, stride 1, >= 8 channels), also with padding and tiles cut by the edges.
       { x: [10, 20, 12, 12], w: [40, 20, 5, 5], stride: 1, pad: 0, groups: 1 },
+      { x: [3, 8, 9, 14], w: [6, 8, 5, 5], stride: 1, pad: 2, groups: 1 },
     ];
     threaded!.pool!.takeBack = false;
     const { jobs, reclaimed } = threaded!.pool!;

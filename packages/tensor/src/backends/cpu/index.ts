@@ -259,6 +259,8 @@ function addScaledLoop(y: Float32Array | Float64Array, x: Float32Array | Float64
   for (let i = 0; i < n; i++) y[i] = y[i]! + alpha * x[i]!;
 }
 
+export { setConvWinograd } from './wasm/kernels.js';
+
 /**
  * Threads the CPU backend's large wasm kernels run on now: 2 once its kernel worker is up (wasm/threads.ts), else 1
  * (threads off or impossible here, one core, not cross-origin isolated, or the worker still starting). 1 for any

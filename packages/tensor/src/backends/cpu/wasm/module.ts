@@ -48,6 +48,8 @@ export interface WasmExports {
     dilationH: number,
     dilationW: number,
     groups: number,
+    /** 1: the forward pass may take Winograd's F(2x2, 5x5) where the geometry suits it (assembly/winograd.ts). */
+    allowWinograd: number,
   ): void;
   /** dst[i] += src[i] for n floats (f32 adds). */
   addFloats(dst: number, src: number, n: number): void;
