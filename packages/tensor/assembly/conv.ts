@@ -11,7 +11,7 @@
  * scratch block of convScratchBytes() bytes (one per thread: everything a call writes besides its output is there).
  */
 import { kernelTile, microKernel } from './gemm';
-import { winogradForward, winogradScratchBytes } from './winograd';
+import { winogradFilterGrad, winogradForward, winogradScratchBytes } from './winograd';
 
 /** Fewest input channels per group for the Winograd forward pass (the depth of its GEMMs). */
 const WINOGRAD_MIN_CHANNELS = 8;
@@ -45,7 +45,7 @@ let groupOut = 0;
 let colRows = 0;
 let colCols = 0;
 let pointwise = false;
-/** The forward pass runs winograd.ts's F(2x2, 5x5) (see useWinograd). */
+/** The forward pass and the filter gradient run winograd.ts's F(2x2, 5x5) and F(5x5, 2x2) (see useWinograd). */
 let winograd = false;
 /**
  * Scratch layout (bytes from the scratch base): packed A, packed B, per-panel lane data, a 4x8 tile, and per-tap
@@ -127,7 +127,8 @@ export function setConvGeometry(
 }
 
 /**
- * Whether the forward pass of the geometry just set takes Winograd's F(2x2, 5x5): 5x5 filters, stride 1, no
+ * Whether the forward pass and the filter gradient of the geometry just set take Winograd's F(2x2, 5x5) and
+ * F(5x5, 2x2): 5x5 filters, stride 1, no
  * dilation, at least WINOGRAD_MIN_CHANNELS input channels per group (the transformed GEMMs' depth), outputs of at
  * least 4 x 4, and the transformed filter (36 x outputs x channels floats) at most 2 MiB.
  */
@@ -744,6 +745,10 @@ export function conv2dBackpropInput(dy: usize, w: usize, dx: usize, scratch: usi
  * evenly) or part of one image. The sum's order depends only on the batch this call gets.
  */
 export function conv2dBackpropFilter(x: usize, dy: usize, dw: usize, scratch: usize): void {
+  if (winograd) {
+    winogradFilterGrad(x, dy, dw, scratch, batch, inChannels, height, width, outChannels, padH, padW, outH, outW, groups);
+    return;
+  }
   const pa = scratch;
   const pb = scratch + offsetB;
   const lanes = scratch + offsetLanes;

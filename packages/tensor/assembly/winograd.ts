@@ -8,16 +8,27 @@
  * one per transformed position xi: M[xi] (outputs x tiles) = U[xi] (outputs x channels) V[xi] (channels x tiles), run
  * on gemm.ts's 4x8 micro-kernel with U packed as its 4-row panels and V as its 8-column panels, 8 tiles at a time.
  *
+ * The filter gradient uses the same points the other way round, F(5x5, 2x2): each 2x2 block of dy against the 6x6
+ * block of x under it gives that block's share of all 25 taps, dW = A'^T [ sum_tiles (G' dy_t G'^T) . (B^T d_t B) ] A'
+ * (the same B^T), and the sum over tiles is a deep GEMM per xi (channels x tiles times tiles x outputs).
+ *
  * The transforms run on four tiles (or four output channels, for the filter) at once, one per v128 lane. Rounding:
  * the transformed sums differ from the direct ones by up to a few 1e-6 of the output's largest magnitude (the
  * direct float32 sums: under 1e-6); the first conv layer of network3 (one input channel) never takes this path.
  */
 import { microKernel } from './gemm';
 
-/** Bytes of scratch for the transforms of one call: U (all xi), V and M for one panel of 8 tiles, two 6x6 temps. */
+/** Tiles per depth block of the filter gradient's GEMMs. */
+const TILE_BLOCK = 128;
+
+/** Bytes of scratch for one call of either kernel below (the larger of the two layouts), and four 6x6 temps. */
 export function winogradScratchBytes(groupIn: i32, groupOut: i32): usize {
   const outPad = (groupOut + 3) & ~3;
-  return (<usize>(36 * outPad * groupIn)) * 4 + (<usize>(36 * groupIn)) * 32 + (<usize>(36 * outPad)) * 32 + 2 * 576;
+  const forward = 36 * outPad * groupIn + 36 * groupIn * 8 + 36 * outPad * 8;
+  const inPad = (groupIn + 3) & ~3;
+  const outPad8 = (groupOut + 7) & ~7;
+  const filter = 36 * (inPad + outPad8) * TILE_BLOCK + 36 * inPad * outPad8;
+  return (<usize>max(forward, filter)) * 4 + 6 * 576;
 }
 
 // ---- the 1-D transforms, on v128 lanes (four tiles or four filters) ---------------------------------------------
@@ -95,6 +106,143 @@ function output1d(src: usize, ss: usize, dst: usize, ds: usize): void {
   v128.store(dst + ds, f32x4.add(f32x4.add(f32x4.sub(m1, m2), d), m5));
 }
 
+
+// ---- the 1-D transforms of the filter gradient's F(5x5, 2x2) -------------------------------------------------------
+
+/** G' (6 x 2): two values at src (stride ss) -> six at dst (stride ds). */
+// @ts-ignore: decorator
+@inline
+function dy1d(src: usize, ss: usize, dst: usize, ds: usize): void {
+  const v0 = v128.load(src);
+  const v1 = v128.load(src + ss);
+  const third = f32x4.splat(<f32>(1.0 / 3.0));
+  const fifteenth = f32x4.splat(<f32>(1.0 / 15.0));
+  v128.store(dst, v0);
+  v128.store(dst + ds, f32x4.mul(f32x4.neg(f32x4.add(v0, v1)), third));
+  v128.store(dst + 2 * ds, f32x4.mul(f32x4.sub(v0, v1), third));
+  // (v0 + 2 v1) / 15, 8 (v1 - 2 v0) / 15
+  v128.store(dst + 3 * ds, f32x4.mul(f32x4.add(v0, f32x4.add(v1, v1)), fifteenth));
+  const twice = f32x4.add(v0, v0);
+  v128.store(dst + 4 * ds, f32x4.mul(f32x4.sub(v1, twice), f32x4.splat(<f32>(8.0 / 15.0))));
+  v128.store(dst + 5 * ds, v1);
+}
+
+/** A'^T (5 x 6): six values at src (stride ss) -> five at dst (stride ds). */
+// @ts-ignore: decorator
+@inline
+function taps1d(src: usize, ss: usize, dst: usize, ds: usize): void {
+  const m0 = v128.load(src);
+  const m1 = v128.load(src + ss);
+  const m2 = v128.load(src + 2 * ss);
+  const m3 = v128.load(src + 3 * ss);
+  const m4 = v128.load(src + 4 * ss);
+  const m5 = v128.load(src + 5 * ss);
+  const s = f32x4.add(m1, m2);
+  const d = f32x4.sub(m1, m2);
+  // rows of A'^T: p^i for p = 0, 1, -1, 2, -1/2, and infinity in the last row.
+  v128.store(dst, f32x4.add(f32x4.add(m0, s), f32x4.add(m3, m4)));
+  v128.store(dst + ds, f32x4.add(d, f32x4.sub(f32x4.mul(m3, f32x4.splat(2)), f32x4.mul(m4, f32x4.splat(0.5)))));
+  v128.store(dst + 2 * ds, f32x4.add(s, f32x4.add(f32x4.mul(m3, f32x4.splat(4)), f32x4.mul(m4, f32x4.splat(0.25)))));
+  v128.store(dst + 3 * ds, f32x4.add(d, f32x4.sub(f32x4.mul(m3, f32x4.splat(8)), f32x4.mul(m4, f32x4.splat(0.125)))));
+  v128.store(
+    dst + 4 * ds,
+    f32x4.add(f32x4.add(s, m5), f32x4.add(f32x4.mul(m3, f32x4.splat(16)), f32x4.mul(m4, f32x4.splat(0.0625)))),
+  );
+}
+
+// ---- the geometry of the current call, and the input tiles' transform shared by both kernels ----------------------
+
+let gHeight = 0;
+let gWidth = 0;
+let gInChannels = 0;
+let gPadH = 0;
+let gPadW = 0;
+let gTilesW = 0;
+let gPerImage = 0;
+let gTiles = 0;
+let gTmpA: usize = 0;
+let gTmpB: usize = 0;
+
+function setTiles(
+  batch: i32,
+  inChannels: i32,
+  height: i32,
+  width: i32,
+  padH: i32,
+  padW: i32,
+  outH: i32,
+  outW: i32,
+  temps: usize,
+): void {
+  gHeight = height;
+  gWidth = width;
+  gInChannels = inChannels;
+  gPadH = padH;
+  gPadW = padW;
+  gTilesW = (outW + 1) >> 1;
+  gPerImage = ((outH + 1) >> 1) * gTilesW;
+  gTiles = batch * gPerImage;
+  gTmpA = temps;
+  gTmpB = temps + 576;
+}
+
+/**
+ * B^T d B for tiles tq .. tq + 3 (one per lane; lanes past the last tile are zero) of channel c of the group whose
+ * first channel plane is at xg: the 36 results at dst + xi * ds. Four adjacent tiles of one row inside the image are
+ * gathered with two v128 loads and a shuffle per cell (columns b, b + 2, b + 4, b + 6 of the patch rows); others cell
+ * by cell, zero outside the image.
+ */
+function inputTiles(xg: usize, c: i32, tq: i32, dst: usize, ds: usize): void {
+  const height = gHeight;
+  const width = gWidth;
+  const hw = height * width;
+  const n = tq / gPerImage;
+  const rem = tq - n * gPerImage;
+  const ty = rem / gTilesW;
+  const tx = rem - ty * gTilesW;
+  const ih0 = 2 * ty - gPadH;
+  const iw0 = 2 * tx - gPadW;
+  const tmpA = gTmpA;
+  const tmpB = gTmpB;
+  if (tq + 3 < gTiles && tx + 3 < gTilesW && ih0 >= 0 && ih0 + 5 < height && iw0 >= 0 && iw0 + 11 < width) {
+    let s = xg + ((<usize>((n * gInChannels + c) * hw + ih0 * width + iw0)) << 2);
+    let d = tmpA;
+    const rowBytes = (<usize>width) << 2;
+    for (let a = 0; a < 6; a++) {
+      for (let b = 0; b < 6; b++) {
+        const lo = v128.load(s + ((<usize>b) << 2));
+        const hi = v128.load(s + ((<usize>(b + 3)) << 2));
+        v128.store(d, v128.shuffle<f32>(lo, hi, 0, 2, 5, 7));
+        d += 16;
+      }
+      s += rowBytes;
+    }
+  } else {
+    for (let l = 0; l < 4; l++) {
+      const t = tq + l;
+      const ln = t / gPerImage;
+      const lr = t - ln * gPerImage;
+      const ly = lr / gTilesW;
+      const lh0 = 2 * ly - gPadH;
+      const lw0 = 2 * (lr - ly * gTilesW) - gPadW;
+      const plane = xg + ((<usize>((ln * gInChannels + c) * hw)) << 2);
+      for (let a = 0; a < 6; a++) {
+        for (let b = 0; b < 6; b++) {
+          let value: f32 = 0;
+          const ih = lh0 + a;
+          const iw = lw0 + b;
+          if (t < gTiles && <u32>ih < <u32>height && <u32>iw < <u32>width) {
+            value = load<f32>(plane + ((<usize>(ih * width + iw)) << 2));
+          }
+          store<f32>(tmpA + ((<usize>((a * 6 + b) * 4 + l)) << 2), value);
+        }
+      }
+    }
+  }
+  for (let b = 0; b < 6; b++) input1d(tmpA + ((<usize>b) << 4), 96, tmpB + ((<usize>b) << 4), 96);
+  for (let i = 0; i < 6; i++) input1d(tmpB + <usize>i * 96, 16, dst + <usize>(i * 6) * ds, ds);
+}
+
 /**
  * The forward convolution of `batch` images (NCHW, [inChannels, height, width] each) with filters w ([outChannels,
  * inChannels / groups, 5, 5]) into out ([outChannels, outH, outW] per image), padding padH / padW.
@@ -125,16 +273,15 @@ export function winogradForward(
   const m = v + (<usize>(36 * groupIn)) * 32;
   const tmpA = m + (<usize>(36 * outPad)) * 32;
   const tmpB = tmpA + 576;
+  setTiles(batch, inChannels, height, width, padH, padW, outH, outW, tmpB + 576);
   const hw = height * width;
   const outPlane = outH * outW;
-  const tilesH = (outH + 1) >> 1;
-  const tilesW = (outW + 1) >> 1;
-  const perImage = tilesH * tilesW;
-  const tiles = batch * perImage;
+  const tiles = gTiles;
+  const perImage = gPerImage;
+  const tilesW = gTilesW;
   const xiStrideU = <usize>quadsOut * panelBytes;
   const xiStrideV = (<usize>groupIn) << 5;
   const xiStrideM = (<usize>outPad) << 5;
-  const rowBytes = (<usize>width) << 2;
   for (let g = 0; g < groups; g++) {
     // U[xi] = G g G^T, four output channels per v128, written as the micro-kernel's 4-row panels [xi][quad][c][4].
     for (let q = 0; q < quadsOut; q++) {
@@ -163,53 +310,8 @@ export function winogradForward(
     for (let t0 = 0; t0 < tiles; t0 += 8) {
       // V[xi] = B^T d B for the panel's two quads of tiles, as the micro-kernel's 8-column panel [xi][c][8].
       for (let h = 0; h < 2; h++) {
-        const tq = t0 + h * 4;
-        const n = tq / perImage;
-        const rem = tq - n * perImage;
-        const ty = rem / tilesW;
-        const tx = rem - ty * tilesW;
-        const ih0 = 2 * ty - padH;
-        const iw0 = 2 * tx - padW;
-        const fast = tq + 3 < tiles && tx + 3 < tilesW && ih0 >= 0 && ih0 + 5 < height && iw0 >= 0 && iw0 + 11 < width;
         for (let c = 0; c < groupIn; c++) {
-          if (fast) {
-            // Four adjacent tiles of one row: lanes are columns b, b + 2, b + 4, b + 6 of the patch row.
-            let s = xg + ((<usize>((n * inChannels + c) * hw + ih0 * width + iw0)) << 2);
-            let d = tmpA;
-            for (let a = 0; a < 6; a++) {
-              for (let b = 0; b < 6; b++) {
-                const lo = v128.load(s + ((<usize>b) << 2));
-                const hi = v128.load(s + ((<usize>(b + 3)) << 2));
-                v128.store(d, v128.shuffle<f32>(lo, hi, 0, 2, 5, 7));
-                d += 16;
-              }
-              s += rowBytes;
-            }
-          } else {
-            for (let l = 0; l < 4; l++) {
-              const t = tq + l;
-              const ln = t / perImage;
-              const lr = t - ln * perImage;
-              const ly = lr / tilesW;
-              const lh0 = 2 * ly - padH;
-              const lw0 = 2 * (lr - ly * tilesW) - padW;
-              const plane = xg + ((<usize>((ln * inChannels + c) * hw)) << 2);
-              for (let a = 0; a < 6; a++) {
-                for (let b = 0; b < 6; b++) {
-                  let value: f32 = 0;
-                  const ih = lh0 + a;
-                  const iw = lw0 + b;
-                  if (t < tiles && <u32>ih < <u32>height && <u32>iw < <u32>width) {
-                    value = load<f32>(plane + ((<usize>(ih * width + iw)) << 2));
-                  }
-                  store<f32>(tmpA + ((<usize>((a * 6 + b) * 4 + l)) << 2), value);
-                }
-              }
-            }
-          }
-          for (let b = 0; b < 6; b++) input1d(tmpA + ((<usize>b) << 4), 96, tmpB + ((<usize>b) << 4), 96);
-          const dst = v + ((<usize>c) << 5) + ((<usize>h) << 4);
-          for (let i = 0; i < 6; i++) input1d(tmpB + <usize>i * 96, 16, dst + <usize>(i * 6) * xiStrideV, xiStrideV);
+          inputTiles(xg, c, t0 + h * 4, v + ((<usize>c) << 5) + ((<usize>h) << 4), xiStrideV);
         }
       }
       // M[xi] = U[xi] V[xi]: outPad x 8 per xi, rows 32 bytes apart.
@@ -268,6 +370,176 @@ export function winogradForward(
               }
             }
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The filter gradient dw ([outChannels, inChannels / groups, 5, 5]) of a convolution of x ([batch, inChannels,
+ * height, width]) with output gradient dy ([batch, outChannels, outH, outW]); stride 1, no dilation. Per depth block
+ * of TILE_BLOCK tiles: the x tiles' transforms as 4-channel panels (A), the dy blocks' transforms as 8-output panels
+ * (B), and per xi the micro-kernel sums M^T[xi] (channels x outputs) += A B over the block's tiles.
+ */
+export function winogradFilterGrad(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  scratch: usize,
+  batch: i32,
+  inChannels: i32,
+  height: i32,
+  width: i32,
+  outChannels: i32,
+  padH: i32,
+  padW: i32,
+  outH: i32,
+  outW: i32,
+  groups: i32,
+): void {
+  const groupIn = inChannels / groups;
+  const groupOut = outChannels / groups;
+  const inPad = (groupIn + 3) & ~3;
+  const outPad8 = (groupOut + 7) & ~7;
+  const a = scratch;
+  const b = a + (<usize>(36 * inPad * TILE_BLOCK)) * 4;
+  const m = b + (<usize>(36 * outPad8 * TILE_BLOCK)) * 4;
+  const temps = m + (<usize>(36 * inPad * outPad8)) * 4;
+  const tmpC = temps + 2 * 576;
+  setTiles(batch, inChannels, height, width, padH, padW, outH, outW, temps);
+  const tiles = gTiles;
+  const perImage = gPerImage;
+  const tilesW = gTilesW;
+  const hw = height * width;
+  const outPlane = outH * outW;
+  const mRowBytes = (<usize>outPad8) << 2;
+  const xiStrideM = <usize>inPad * mRowBytes;
+  for (let g = 0; g < groups; g++) {
+    const xg = x + ((<usize>(g * groupIn * hw)) << 2);
+    for (let t0 = 0; t0 < tiles; t0 += TILE_BLOCK) {
+      const depth = (min(TILE_BLOCK, tiles - t0) + 3) & ~3;
+      const panelA = (<usize>depth) << 4;
+      const panelB = (<usize>depth) << 5;
+      const xiStrideA = (<usize>(inPad >> 2)) * panelA;
+      const xiStrideB = (<usize>(outPad8 >> 3)) * panelB;
+      // A: per 4 channels and 4 tiles, the four channels' transforms (lanes = tiles) transposed to lanes = channels.
+      for (let c0 = 0; c0 < inPad; c0 += 4) {
+        for (let tq = 0; tq < depth; tq += 4) {
+          for (let l = 0; l < 4; l++) {
+            const dst = tmpC + <usize>l * 576;
+            if (c0 + l < groupIn) inputTiles(xg, c0 + l, t0 + tq, dst, 16);
+            else memory.fill(dst, 0, 576);
+          }
+          let dst = a + <usize>(c0 >> 2) * panelA + ((<usize>tq) << 4);
+          for (let xi = 0; xi < 36; xi++) {
+            const s = tmpC + ((<usize>xi) << 4);
+            const r0 = v128.load(s);
+            const r1 = v128.load(s, 576);
+            const r2 = v128.load(s, 1152);
+            const r3 = v128.load(s, 1728);
+            const t0v = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+            const t1v = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t2v = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+            const t3v = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            v128.store(dst, v128.shuffle<f64>(t0v, t1v, 0, 2));
+            v128.store(dst, v128.shuffle<f64>(t0v, t1v, 1, 3), 16);
+            v128.store(dst, v128.shuffle<f64>(t2v, t3v, 0, 2), 32);
+            v128.store(dst, v128.shuffle<f64>(t2v, t3v, 1, 3), 48);
+            dst += xiStrideA;
+          }
+        }
+      }
+      // B: per tile, G' dy G'^T of its 2x2 block for eight output channels (two v128 of four), zero past the edges.
+      let n = t0 / perImage;
+      let ty = (t0 - n * perImage) / tilesW;
+      let tx = t0 - n * perImage - ty * tilesW;
+      const planeBytes = (<usize>outPlane) << 2;
+      const rowBytes = (<usize>outW) << 2;
+      for (let tt = 0; tt < depth; tt++) {
+        const t = t0 + tt;
+        const full = t < tiles && 2 * ty + 1 < outH && 2 * tx + 1 < outW;
+        const pixel = dy + ((<usize>((n * outChannels + g * groupOut) * outPlane + 2 * ty * outW + 2 * tx)) << 2);
+        for (let o0 = 0; o0 < outPad8; o0 += 8) {
+          for (let half = 0; half < 2; half++) {
+            const ob = o0 + half * 4;
+            if (full && ob + 3 < groupOut) {
+              // The 2x2 block of four channel planes: sixteen loads.
+              const s = pixel + <usize>ob * planeBytes;
+              for (let p = 0; p < 4; p++) {
+                const at = s + (p >> 1 ? rowBytes : 0) + ((<usize>(p & 1)) << 2);
+                v128.store(
+                  gTmpA + ((<usize>p) << 4),
+                  f32x4(load<f32>(at), load<f32>(at + planeBytes), load<f32>(at + 2 * planeBytes), load<f32>(at + 3 * planeBytes)),
+                );
+              }
+            } else {
+              for (let p = 0; p < 4; p++) {
+                const oh = 2 * ty + (p >> 1);
+                const ow = 2 * tx + (p & 1);
+                const inside = t < tiles && oh < outH && ow < outW;
+                const at = pixel + <usize>ob * planeBytes + (p >> 1 ? rowBytes : 0) + ((<usize>(p & 1)) << 2);
+                let l0: f32 = 0;
+                let l1: f32 = 0;
+                let l2: f32 = 0;
+                let l3: f32 = 0;
+                if (inside) {
+                  if (ob < groupOut) l0 = load<f32>(at);
+                  if (ob + 1 < groupOut) l1 = load<f32>(at + planeBytes);
+                  if (ob + 2 < groupOut) l2 = load<f32>(at + 2 * planeBytes);
+                  if (ob + 3 < groupOut) l3 = load<f32>(at + 3 * planeBytes);
+                }
+                v128.store(gTmpA + ((<usize>p) << 4), f32x4(l0, l1, l2, l3));
+              }
+            }
+            // Columns (2) then rows: gTmpB is 6 x 2, the results go to B's panel as [xi][t][8].
+            for (let col = 0; col < 2; col++) dy1d(gTmpA + ((<usize>col) << 4), 32, gTmpB + ((<usize>col) << 4), 32);
+            const dst = b + <usize>(o0 >> 3) * panelB + ((<usize>tt) << 5) + ((<usize>half) << 4);
+            for (let i = 0; i < 6; i++) dy1d(gTmpB + <usize>i * 32, 16, dst + <usize>(i * 6) * xiStrideB, xiStrideB);
+          }
+        }
+        if (++tx == tilesW) {
+          tx = 0;
+          if (++ty * tilesW == perImage) {
+            ty = 0;
+            n++;
+          }
+        }
+      }
+      // M^T[xi] (inPad x outPad8, rows mRowBytes apart) (+)= A[xi] B[xi].
+      for (let xi = 0; xi < 36; xi++) {
+        for (let c0 = 0; c0 < inPad; c0 += 4) {
+          const pa = a + <usize>xi * xiStrideA + <usize>(c0 >> 2) * panelA;
+          for (let o0 = 0; o0 < outPad8; o0 += 8) {
+            const r0 = m + <usize>xi * xiStrideM + <usize>c0 * mRowBytes + ((<usize>o0) << 2);
+            const pb = b + <usize>xi * xiStrideB + <usize>(o0 >> 3) * panelB;
+            microKernel(depth, pa, pb, r0, r0 + mRowBytes, r0 + 2 * mRowBytes, r0 + 3 * mRowBytes, t0 > 0);
+          }
+        }
+      }
+    }
+    // dW = A'^T M A' per input channel and four output channels (lanes), into dw [o][c][5][5].
+    const dwg = dw + ((<usize>(g * groupOut * groupIn * 25)) << 2);
+    if (tiles == 0) {
+      memory.fill(dwg, 0, (<usize>(groupOut * groupIn * 25)) << 2);
+      continue;
+    }
+    const filterBytes = (<usize>(groupIn * 25)) << 2;
+    for (let c = 0; c < groupIn; c++) {
+      for (let o0 = 0; o0 < groupOut; o0 += 4) {
+        const src = m + <usize>c * mRowBytes + ((<usize>o0) << 2);
+        // Columns: gTmpB is 5 x 6; rows: gTmpA is 5 x 5.
+        for (let col = 0; col < 6; col++) taps1d(src + <usize>col * xiStrideM, 6 * xiStrideM, gTmpB + ((<usize>col) << 4), 96);
+        for (let i = 0; i < 5; i++) taps1d(gTmpB + <usize>i * 96, 16, gTmpA + <usize>i * 80, 16);
+        const lanes = min(4, groupOut - o0);
+        const base = dwg + <usize>o0 * filterBytes + ((<usize>(c * 25)) << 2);
+        for (let t = 0; t < 25; t++) {
+          const value = v128.load(gTmpA + ((<usize>t) << 4));
+          const at = base + ((<usize>t) << 2);
+          store<f32>(at, f32x4.extract_lane(value, 0));
+          if (lanes > 1) store<f32>(at + filterBytes, f32x4.extract_lane(value, 1));
+          if (lanes > 2) store<f32>(at + 2 * filterBytes, f32x4.extract_lane(value, 2));
+          if (lanes > 3) store<f32>(at + 3 * filterBytes, f32x4.extract_lane(value, 3));
         }
       }
     }
