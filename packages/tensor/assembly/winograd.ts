@@ -28,7 +28,7 @@ export function winogradScratchBytes(groupIn: i32, groupOut: i32): usize {
   const inPad = (groupIn + 3) & ~3;
   const outPad8 = (groupOut + 7) & ~7;
   const filter = 36 * (inPad + outPad8) * TILE_BLOCK + 36 * inPad * outPad8;
-  return (<usize>max(forward, filter)) * 4 + 6 * 576;
+  return (<usize>max(forward, filter + 2 * 36 * 16)) * 4 + 6 * 576;
 }
 
 // ---- the 1-D transforms, on v128 lanes (four tiles or four filters) ---------------------------------------------
@@ -403,8 +403,8 @@ export function winogradFilterGrad(
   const inPad = (groupIn + 3) & ~3;
   const outPad8 = (groupOut + 7) & ~7;
   const a = scratch;
-  const b = a + (<usize>(36 * inPad * TILE_BLOCK)) * 4;
-  const m = b + (<usize>(36 * outPad8 * TILE_BLOCK)) * 4;
+  const b = a + (<usize>(36 * inPad * TILE_BLOCK)) * 4 + 36 * 64;
+  const m = b + (<usize>(36 * outPad8 * TILE_BLOCK)) * 4 + 36 * 64;
   const temps = m + (<usize>(36 * inPad * outPad8)) * 4;
   const tmpC = temps + 2 * 576;
   setTiles(batch, inChannels, height, width, padH, padW, outH, outW, temps);
@@ -421,8 +421,10 @@ export function winogradFilterGrad(
       const depth = (min(TILE_BLOCK, tiles - t0) + 3) & ~3;
       const panelA = (<usize>depth) << 4;
       const panelB = (<usize>depth) << 5;
-      const xiStrideA = (<usize>(inPad >> 2)) * panelA;
-      const xiStrideB = (<usize>(outPad8 >> 3)) * panelB;
+      // One cache line more than the panels per xi: strides that are multiples of 4 KiB map all 36 xi to one set
+      // of the L1 cache (B's stride is 20 KiB here at 128 tiles), and the transforms' stores evict each other.
+      const xiStrideA = (<usize>(inPad >> 2)) * panelA + 64;
+      const xiStrideB = (<usize>(outPad8 >> 3)) * panelB + 64;
       // A: per 4 channels and 4 tiles, the four channels' transforms (lanes = tiles) transposed to lanes = channels.
       for (let c0 = 0; c0 < inPad; c0 += 4) {
         for (let tq = 0; tq < depth; tq += 4) {
