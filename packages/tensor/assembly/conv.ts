@@ -11,7 +11,7 @@
  * scratch block of convScratchBytes() bytes (one per thread: everything a call writes besides its output is there).
  */
 import { kernelTile, microKernel } from './gemm';
-import { winogradFilterGrad, winogradForward, winogradScratchBytes } from './winograd';
+import { setWinogradGeometry, winogradFilterGrad, winogradForward, winogradScratchBytes } from './winograd';
 
 /** Fewest input channels per group for the Winograd forward pass (the depth of its GEMMs). */
 const WINOGRAD_MIN_CHANNELS = 8;
@@ -123,7 +123,10 @@ export function setConvGeometry(
   offsetTile = offsetLanes + 128;
   offsetTaps = offsetTile + 128;
   scratchBytes = offsetTaps + ((<usize>roundUp(colRows, 16)) * 12);
-  if (winograd) scratchBytes = max(scratchBytes, winogradScratchBytes(groupIn, groupOut));
+  if (winograd) {
+    scratchBytes = max(scratchBytes, winogradScratchBytes(groupIn, groupOut));
+    setWinogradGeometry(n, c, h, w, o, ph, pw, outH, outW, g);
+  }
 }
 
 /**
@@ -523,7 +526,7 @@ export function conv2dForward(x: usize, w: usize, out: usize, scratch: usize): v
     return;
   }
   if (winograd) {
-    winogradForward(x, w, out, scratch, batch, inChannels, height, width, outChannels, padH, padW, outH, outW, groups);
+    winogradForward(x, w, out, scratch);
     return;
   }
   const pa = scratch;
@@ -746,7 +749,7 @@ export function conv2dBackpropInput(dy: usize, w: usize, dx: usize, scratch: usi
  */
 export function conv2dBackpropFilter(x: usize, dy: usize, dw: usize, scratch: usize): void {
   if (winograd) {
-    winogradFilterGrad(x, dy, dw, scratch, batch, inChannels, height, width, outChannels, padH, padW, outH, outW, groups);
+    winogradFilterGrad(x, dy, dw, scratch);
     return;
   }
   const pa = scratch;

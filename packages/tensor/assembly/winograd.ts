@@ -152,38 +152,46 @@ function taps1d(src: usize, ss: usize, dst: usize, ds: usize): void {
 
 // ---- the geometry of the current call, and the input tiles' transform shared by both kernels ----------------------
 
+let gInChannels = 0;
 let gHeight = 0;
 let gWidth = 0;
-let gInChannels = 0;
+let gOutChannels = 0;
 let gPadH = 0;
 let gPadW = 0;
+let gOutH = 0;
+let gOutW = 0;
+let gGroups = 0;
 let gTilesW = 0;
 let gPerImage = 0;
 let gTiles = 0;
 let gTmpA: usize = 0;
 let gTmpB: usize = 0;
 
-function setTiles(
+/** Record the geometry of the calls that follow (conv.ts's setConvGeometry, when useWinograd holds). */
+export function setWinogradGeometry(
   batch: i32,
   inChannels: i32,
   height: i32,
   width: i32,
+  outChannels: i32,
   padH: i32,
   padW: i32,
   outH: i32,
   outW: i32,
-  temps: usize,
+  groups: i32,
 ): void {
+  gInChannels = inChannels;
   gHeight = height;
   gWidth = width;
-  gInChannels = inChannels;
+  gOutChannels = outChannels;
   gPadH = padH;
   gPadW = padW;
+  gOutH = outH;
+  gOutW = outW;
+  gGroups = groups;
   gTilesW = (outW + 1) >> 1;
   gPerImage = ((outH + 1) >> 1) * gTilesW;
   gTiles = batch * gPerImage;
-  gTmpA = temps;
-  gTmpB = temps + 576;
 }
 
 /**
@@ -247,22 +255,14 @@ function inputTiles(xg: usize, c: i32, tq: i32, dst: usize, ds: usize): void {
  * The forward convolution of `batch` images (NCHW, [inChannels, height, width] each) with filters w ([outChannels,
  * inChannels / groups, 5, 5]) into out ([outChannels, outH, outW] per image), padding padH / padW.
  */
-export function winogradForward(
-  x: usize,
-  w: usize,
-  out: usize,
-  scratch: usize,
-  batch: i32,
-  inChannels: i32,
-  height: i32,
-  width: i32,
-  outChannels: i32,
-  padH: i32,
-  padW: i32,
-  outH: i32,
-  outW: i32,
-  groups: i32,
-): void {
+export function winogradForward(x: usize, w: usize, out: usize, scratch: usize): void {
+  const inChannels = gInChannels;
+  const height = gHeight;
+  const width = gWidth;
+  const outChannels = gOutChannels;
+  const outH = gOutH;
+  const outW = gOutW;
+  const groups = gGroups;
   const groupIn = inChannels / groups;
   const groupOut = outChannels / groups;
   const outPad = (groupOut + 3) & ~3;
@@ -273,7 +273,8 @@ export function winogradForward(
   const m = v + (<usize>(36 * groupIn)) * 32;
   const tmpA = m + (<usize>(36 * outPad)) * 32;
   const tmpB = tmpA + 576;
-  setTiles(batch, inChannels, height, width, padH, padW, outH, outW, tmpB + 576);
+  gTmpA = tmpB + 576;
+  gTmpB = gTmpA + 576;
   const hw = height * width;
   const outPlane = outH * outW;
   const tiles = gTiles;
@@ -382,22 +383,14 @@ export function winogradForward(
  * of TILE_BLOCK tiles: the x tiles' transforms as 4-channel panels (A), the dy blocks' transforms as 8-output panels
  * (B), and per xi the micro-kernel sums M^T[xi] (channels x outputs) += A B over the block's tiles.
  */
-export function winogradFilterGrad(
-  x: usize,
-  dy: usize,
-  dw: usize,
-  scratch: usize,
-  batch: i32,
-  inChannels: i32,
-  height: i32,
-  width: i32,
-  outChannels: i32,
-  padH: i32,
-  padW: i32,
-  outH: i32,
-  outW: i32,
-  groups: i32,
-): void {
+export function winogradFilterGrad(x: usize, dy: usize, dw: usize, scratch: usize): void {
+  const inChannels = gInChannels;
+  const height = gHeight;
+  const width = gWidth;
+  const outChannels = gOutChannels;
+  const outH = gOutH;
+  const outW = gOutW;
+  const groups = gGroups;
   const groupIn = inChannels / groups;
   const groupOut = outChannels / groups;
   const inPad = (groupIn + 3) & ~3;
@@ -407,7 +400,8 @@ export function winogradFilterGrad(
   const m = b + (<usize>(36 * outPad8 * TILE_BLOCK)) * 4 + 36 * 64;
   const temps = m + (<usize>(36 * inPad * outPad8)) * 4;
   const tmpC = temps + 2 * 576;
-  setTiles(batch, inChannels, height, width, padH, padW, outH, outW, temps);
+  gTmpA = temps;
+  gTmpB = temps + 576;
   const tiles = gTiles;
   const perImage = gPerImage;
   const tilesW = gTilesW;
