@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelFn, TensorInfo } from '../src/backend.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../src/backends/cpu/conv2d.js';
-import { cpuThreads, createCpuBackend, setCpuThreads } from '../src/backends/cpu/index.js';
+import { cpuThreads, createCpuBackend, setCpuThreads, tsKernels } from '../src/backends/cpu/index.js';
 import { batchMatMul } from '../src/backends/cpu/matmul.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from '../src/backends/cpu/pool.js';
 import {
@@ -17,6 +17,8 @@ import {
   wasmConv2dBackpropInput,
   wasmMaxPool2dGrad,
   wasmPool2d,
+  wasmSigmoid,
+  wasmSigmoidGrad,
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 import * as K from '../src/kernel_names.js';
@@ -173,6 +175,27 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
     expect(Array.from(single.handle as Float32Array)).toEqual(Array.from(split.handle as Float32Array));
     two.kernels.get(K.BatchMatMul)!.fn(inputs, attrs, two);
     expect(pool.jobs + pool.reclaimed).toBeGreaterThan(before);
+  });
+
+  it('Sigmoid and SigmoidGrad split in halves at a multiple of 16 elements and match one thread bit for bit', async () => {
+    await workerReady();
+    threaded!.threadsMinMacs = 0;
+    threaded!.pool!.takeBack = false;
+    const pool = threaded!.pool!;
+    const { jobs } = pool;
+    const sigmoid = tsKernels[K.Sigmoid]!;
+    const sigmoidGrad = tsKernels[K.SigmoidGrad]!;
+    let seed = 300;
+    // Network3's first layer (28,800), odd sizes whose halves end mid-vector, and sizes under one block of 16.
+    const sizes = [28_800, 40_001, 33, 16, 7];
+    for (const n of sizes) {
+      const x = info([n], seed++);
+      compare((arena) => wasmSigmoid(arena, sigmoid, 0), [x], {});
+      const y = single ? wasmSigmoid(single, sigmoid, 0)([x], {} as never, null as never) : x;
+      compare((arena) => wasmSigmoidGrad(arena, sigmoidGrad, 0), [y, info([n], seed++)], {});
+    }
+    pool.takeBack = true;
+    expect(pool.jobs - jobs).toBe(2 * sizes.length);
   });
 
   it('Conv2D and its backprops match one thread (batch split)', async () => {

@@ -608,7 +608,13 @@ export const WASM_MIN_ELEMENTS = 32;
 
 /** Sigmoid in wasm (float32): a vectorized exp (assembly/elementwise.ts), within a few ulps of the TypeScript kernel. */
 export function wasmSigmoid(arena: WasmArena, tsKernel: KernelFn, minElements = WASM_MIN_ELEMENTS): KernelFn {
-  return wasmElementwise(arena, tsKernel, minElements, (x, out, n) => arena.exports.sigmoidF32(x, out, n));
+  return wasmElementwise(
+    arena,
+    tsKernel,
+    minElements,
+    (x, out, n) => arena.exports.sigmoidF32(x, out, n),
+    'sigmoidF32',
+  );
 }
 
 /** SigmoidGrad in wasm (float32): dy y (1 - y) in double precision, the same bits as the TypeScript kernel. */
@@ -617,8 +623,12 @@ export function wasmSigmoidGrad(
   tsKernel: KernelFn,
   minElements = WASM_MIN_ELEMENTS,
 ): KernelFn {
-  const run = wasmElementwise(arena, tsKernel, minElements, (y, dy, out, n) =>
-    arena.exports.sigmoidGradF32(y, dy, out, n),
+  const run = wasmElementwise(
+    arena,
+    tsKernel,
+    minElements,
+    (y, dy, out, n) => arena.exports.sigmoidGradF32(y, dy, out, n),
+    'sigmoidGradF32',
   );
   return (inputs, attrs, backend) => {
     checkActivationGrad('SigmoidGrad', inputs[0]!, inputs[1]!);
@@ -628,13 +638,17 @@ export function wasmSigmoidGrad(
 
 /**
  * An elementwise kernel in wasm over inputs of one shape: each float32 input copied in, `run(...inputAddresses,
- * outAddress, n)`, the result copied out. Other dtypes and tensors under `minElements` run `tsKernel`.
+ * outAddress, n)`, the result copied out. Other dtypes and tensors under `minElements` run `tsKernel`. From
+ * arena.threadsMinMacs / 128 elements (2^14) the worker, where there is one, takes the second half (`workerExport`,
+ * the same export): every element is computed alone, and the halves split at a multiple of 16 elements so that each
+ * side's vector loop covers the same elements as one call would (the same bits).
  */
 function wasmElementwise(
   arena: WasmArena,
   tsKernel: KernelFn,
   minElements: number,
   run: (...addressesAndCount: number[]) => void,
+  workerExport: 'sigmoidF32' | 'sigmoidGradF32',
 ): KernelFn {
   return (inputs, attrs, backend) => {
     const first = inputs[0]!;
@@ -645,7 +659,16 @@ function wasmElementwise(
       () => {
         const out = arena.allocResult(n);
         const addresses = inputs.map((t) => arena.copyIn(t.handle as Float32Array, n));
-        run(...addresses, out, n);
+        const pool = arena.threads ? arena.pool : null;
+        if (pool && n >= arena.threadsMinMacs / 128 && pool.ready()) {
+          const half = (n >> 1) & ~15;
+          const offset = half * 4;
+          pool.run([[workerExport, ...addresses.map((a) => a + offset), out + offset, n - half]], () =>
+            run(...addresses, out, half),
+          );
+        } else {
+          run(...addresses, out, n);
+        }
         return { handle: arena.copyOut(out, n), shape: first.shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),

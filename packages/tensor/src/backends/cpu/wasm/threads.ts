@@ -50,6 +50,8 @@ const CALLABLE = [
   'avgPool2d',
   'maxPool2dGrad',
   'avgPool2dGrad',
+  'sigmoidF32',
+  'sigmoidGradF32',
 ] as const;
 export type WorkerCall = readonly [(typeof CALLABLE)[number], ...number[]];
 
