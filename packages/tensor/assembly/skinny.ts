@@ -39,8 +39,11 @@ function dot(a: usize, b: usize, k: i32): f32 {
   return s;
 }
 
-/** C (m x n, row-major, contiguous) = A (m x k) B (n x k)^T, both row-major. */
-export function rowDots(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): void {
+/**
+ * C (m x n, row-major, rows ldc floats apart) = A (m x k) B (n x k)^T, both row-major. Column blocks of 4: a call on
+ * columns [j0, n) with j0 a multiple of 4 (b and c advanced by j0 rows / columns) computes them as a whole call does.
+ */
+export function rowDots(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, ldc: i32): void {
   const rowBytes = (<usize>k) << 2;
   const k4 = k & ~3;
   let i = 0;
@@ -103,8 +106,8 @@ export function rowDots(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): v
         s12 += x1 * y2;
         s13 += x1 * y3;
       }
-      const r0 = c + ((<usize>(i * n + j)) << 2);
-      const r1 = r0 + ((<usize>n) << 2);
+      const r0 = c + ((<usize>(i * ldc + j)) << 2);
+      const r1 = r0 + ((<usize>ldc) << 2);
       store<f32>(r0, s00);
       store<f32>(r0, s01, 4);
       store<f32>(r0, s02, 8);
@@ -116,24 +119,25 @@ export function rowDots(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): v
     }
     for (; j < n; j++) {
       const bj = b + <usize>j * rowBytes;
-      store<f32>(c + ((<usize>(i * n + j)) << 2), dot(a0, bj, k));
-      store<f32>(c + ((<usize>((i + 1) * n + j)) << 2), dot(a1, bj, k));
+      store<f32>(c + ((<usize>(i * ldc + j)) << 2), dot(a0, bj, k));
+      store<f32>(c + ((<usize>((i + 1) * ldc + j)) << 2), dot(a1, bj, k));
     }
   }
   if (i < m) {
     const ai = a + <usize>i * rowBytes;
-    for (let j = 0; j < n; j++) store<f32>(c + ((<usize>(i * n + j)) << 2), dot(ai, b + <usize>j * rowBytes, k));
+    for (let j = 0; j < n; j++) store<f32>(c + ((<usize>(i * ldc + j)) << 2), dot(ai, b + <usize>j * rowBytes, k));
   }
 }
 
 /**
- * C (m x n, row-major, contiguous) = sum over p of A(p, i) B(p, j), with A(p, i) the float at a + p aRow + i aCol
- * (bytes) and B (k x n) row-major: A^T B for A stored (k x m) (aRow = 4 m, aCol = 4), or A B for A stored (m x k)
- * (aRow = 4, aCol = 4 k).
+ * C (m x n, row-major) = sum over p of A(p, i) B(p, j), with A(p, i) the float at a + p aRow + i aCol (bytes) and
+ * B (k x n) row-major, B's and C's rows ld floats apart: A^T B for A stored (k x m) (aRow = 4 m, aCol = 4), or A B for
+ * A stored (m x k) (aRow = 4, aCol = 4 k). Column blocks of 16, then 4: a call on columns [j0, n) with j0 a multiple
+ * of 16 computes them as a whole call does.
  */
-export function outerSums(m: i32, n: i32, k: i32, a: usize, aRow: usize, aCol: usize, b: usize, c: usize): void {
-  const bRow = (<usize>n) << 2;
-  const cRow = (<usize>n) << 2;
+export function outerSums(m: i32, n: i32, k: i32, a: usize, aRow: usize, aCol: usize, b: usize, c: usize, ld: i32): void {
+  const bRow = (<usize>ld) << 2;
+  const cRow = (<usize>ld) << 2;
   const n16 = n & ~15;
   const n4 = n & ~3;
   let i = 0;

@@ -100,7 +100,7 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
     expect(threaded!.pool!.ready()).toBe(true);
   });
 
-  it('the weight-gradient thin product and pooling split by rows / planes and match one thread bit for bit', async () => {
+  it('the thin products and pooling split by rows / columns / planes and match one thread bit for bit', async () => {
     await workerReady();
     threaded!.threadsMinMacs = 0;
     threaded!.pool!.takeBack = false;
@@ -113,6 +113,9 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       [[1, 10, 640], [1, 10, 100], true, false],
       [[1, 10, 100], [1, 640, 100], false, true],
       [[1, 7, 33], [1, 33, 9], false, false],
+      // Column splits at a block edge with a ragged rest: rowSums' 16-column blocks, rowDots' 4 rows of B.
+      [[1, 10, 64], [1, 64, 37], false, false],
+      [[1, 9, 64], [1, 37, 64], false, true],
     ];
     for (const [aShape, bShape, transposeA, transposeB] of thin) {
       const inputs = [info(aShape, seed++), info(bShape, seed++)];
@@ -132,8 +135,9 @@ describe.skipIf(!enabled)('wasm kernels on two threads', () => {
       compare((arena) => wasmAvgPool2dGrad(arena, avgPool2dGrad), [dy], { ...poolAttrs, inputShape: shape });
     }
     pool.takeBack = true;
-    // Only the weight gradient's product (x^T dy, 640 result rows) splits; the products with at most 16 rows do not.
-    expect(pool.jobs - jobs).toBe(1 + 2 * 4);
+    // Every thin product splits (the weight gradient's by rows, the others by columns) but the one with 9 columns,
+    // less than two of rowSums' 16-column blocks.
+    expect(pool.jobs - jobs).toBe(5 + 2 * 4);
   });
 
   it('setCpuThreads(1) keeps every call on the calling thread (same bits); auto brings the worker back', async () => {

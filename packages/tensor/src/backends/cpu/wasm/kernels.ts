@@ -130,6 +130,28 @@ function splitRows(
   pool.run([worker(half, total)], () => here(0, half));
 }
 
+/**
+ * Run columns [0, total) as `here(0, total)`, or, where the arena may split, has a ready worker, the call is `large`
+ * and each side gets at least one `block`, as `here(0, half)` beside the worker's `worker(half, total)`, with half a
+ * multiple of `block`.
+ */
+function splitColumns(
+  arena: WasmArena,
+  total: number,
+  block: number,
+  large: boolean,
+  here: (from: number, to: number) => void,
+  worker: (from: number, to: number) => WorkerCall,
+): void {
+  const pool = arena.threads ? arena.pool : null;
+  const half = Math.floor(total / 2 / block) * block;
+  if (!pool || !large || half === 0 || !pool.ready()) {
+    here(0, total);
+    return;
+  }
+  pool.run([worker(half, total)], () => here(0, half));
+}
+
 /** Run `body` on the arena; a call whose operands cannot fit in wasm memory (RangeError on grow) runs `fallback`. */
 function withArena(arena: WasmArena, body: () => TensorInfo, fallback: () => TensorInfo): TensorInfo {
   arena.reset();
@@ -186,24 +208,41 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
         const a = arena.copyIn(aInfo.handle as Float32Array, batchA * m * k);
         const b = arena.copyIn(bInfo.handle as Float32Array, batchB * k * n);
         const skinny = skinnyKernel(g);
-        // Thin products split by rows of the result across two threads when large enough (each row is computed
-        // the same way on either thread: the same bits).
+        // Thin products split across two threads from 2^18 multiply-adds, each part computed as in one call (the
+        // same bits): the weight gradient's (dW = A^T B, hundreds of result rows) by rows; those with at most 16
+        // rows by columns, at a multiple of the kernel's column block (rowDots: 4 rows of B; rowSums: 16 columns).
+        // Splitting the few rows instead ran slower than one thread (halves of 5-8 rows: the 2-row register tile's
+        // odd row, and the shared operand read twice; Nielsen's x W forward 47 -> 60 us).
         const macs = batch * m * n * k;
-        // The weight gradient's thin product (dW = A^T B, hundreds of result rows) splits by rows across two threads
-        // when large enough (each row computed as on one thread: the same bits). The products with at most 16 rows
-        // do not: halves of 5-8 rows ran slower than one thread (the 2-row register tile's odd row, and the shared
-        // operand read twice): Nielsen's x W forward 47 -> 60 us.
         const e = arena.exports;
-        if (skinny === 'rowDots') e.rowDots(batch * m, n, k, a, b, c);
-        else if (skinny === 'rowSums') e.outerSums(batch * m, n, k, a, 4, k * 4, b, c);
-        else if (skinny === 'outerSums') {
+        const rows = batch * m;
+        const large = macs >= arena.threadsMinMacs / 8;
+        if (skinny === 'rowDots') {
+          splitColumns(
+            arena,
+            n,
+            4,
+            large,
+            (from, to) => e.rowDots(rows, to - from, k, a, b + from * k * 4, c + from * 4, n),
+            (from, to) => ['rowDots', rows, to - from, k, a, b + from * k * 4, c + from * 4, n],
+          );
+        } else if (skinny === 'rowSums') {
+          splitColumns(
+            arena,
+            n,
+            16,
+            large,
+            (from, to) => e.outerSums(rows, to - from, k, a, 4, k * 4, b + from * 4, c + from * 4, n),
+            (from, to) => ['outerSums', rows, to - from, k, a, 4, k * 4, b + from * 4, c + from * 4, n],
+          );
+        } else if (skinny === 'outerSums') {
           // Result row i is column i of A, stored [k, m].
           splitRows(
             arena,
             m,
-            macs >= arena.threadsMinMacs / 8,
-            (from, to) => e.outerSums(to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4),
-            (from, to) => ['outerSums', to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4],
+            large,
+            (from, to) => e.outerSums(to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4, n),
+            (from, to) => ['outerSums', to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4, n],
           );
         }
         if (skinny !== null) {

@@ -94,7 +94,9 @@ export interface WasmExports {
   sumF32(x: number, out: number, outer: number, reduced: number, inner: number, acc: number): void;
   sigmoidGradF32(y: number, dy: number, out: number, n: number): void;
   addScaledF32(y: number, x: number, n: number, alpha: number): void;
-  rowDots(m: number, n: number, k: number, a: number, b: number, c: number): void;
+  /** C (m x n, rows ldc floats apart) = A (m x k) B (n x k)^T. */
+  rowDots(m: number, n: number, k: number, a: number, b: number, c: number, ldc: number): void;
+  /** C (m x n) = sum over p of A(p, i) B(p, j); B's and C's rows ld floats apart. */
   outerSums(
     m: number,
     n: number,
@@ -104,6 +106,7 @@ export interface WasmExports {
     aCol: number,
     b: number,
     c: number,
+    ld: number,
   ): void;
 }
 

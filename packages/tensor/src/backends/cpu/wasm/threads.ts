@@ -45,6 +45,7 @@ const CALLABLE = [
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
   'outerSums',
+  'rowDots',
   'setPoolGeometry',
   'maxPool2d',
   'avgPool2d',
