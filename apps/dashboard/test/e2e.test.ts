@@ -292,9 +292,9 @@ describe('playground', () => {
     await page.getByTestId('activation').selectOption('relu');
     await page.getByTestId('init').selectOption('kaiming');
     await expect.poll(() => status.getAttribute('data-step')).toBe('0');
+    // Step stays disabled while the two resets build the new network (probes, test-set evaluations); the click waits
+    // for it. On WebGL the first backward pass then compiles its shaders: seconds on a busy 2-core machine.
     await page.getByTestId('step').click();
-    // The step waits in the worker's queue behind the two resets' probes and test-set evaluations (and, on WebGL,
-    // the first backward pass compiles its shaders): on a busy 2-core machine that takes seconds, not expect's 1 s.
     await expect.poll(() => status.getAttribute('data-step'), { timeout: 30_000 }).toBe('1');
     await page.getByTestId('start').click();
     await expect

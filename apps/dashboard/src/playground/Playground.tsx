@@ -61,6 +61,8 @@ export function Playground() {
   const [status, setStatus] = useState<{ backend: string; notice: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  // Resets in flight: training waits until the new network is built (a step sent meanwhile would train the old one).
+  const [resetting, setResetting] = useState(0);
   const [running, setRunning] = useState(false);
   const runningRef = useRef(false);
   const [layers, setLayers] = useState<string[]>([]);
@@ -81,15 +83,20 @@ export function Playground() {
     if (!w) return;
     runningRef.current = false;
     setRunning(false);
-    const info = await w.api.configure(next);
-    setLayers(info.layers);
-    setLosses([]);
-    setAccuracy([]);
-    setStep(0);
-    const first = await w.api.probe();
-    setProbes(first ? [first] : []);
-    setAccuracy([[0, await w.api.evaluate()]]);
-    if (lastPixels.current) setProbabilities(await w.api.predict(lastPixels.current, 'playground'));
+    setResetting((n) => n + 1);
+    try {
+      const info = await w.api.configure(next);
+      setLayers(info.layers);
+      setLosses([]);
+      setAccuracy([]);
+      setStep(0);
+      const first = await w.api.probe();
+      setProbes(first ? [first] : []);
+      setAccuracy([[0, await w.api.evaluate()]]);
+      if (lastPixels.current) setProbabilities(await w.api.predict(lastPixels.current, 'playground'));
+    } finally {
+      setResetting((n) => n - 1);
+    }
   }, []);
 
   useEffect(() => {
@@ -304,17 +311,27 @@ export function Playground() {
             className="primary"
             data-testid="start"
             onClick={start}
-            disabled={!ready || running}
+            disabled={!ready || running || resetting > 0}
           >
             Start
           </button>
           <button type="button" data-testid="pause" onClick={pause} disabled={!running}>
             Pause
           </button>
-          <button type="button" data-testid="step" onClick={stepOnce} disabled={!ready || running}>
+          <button
+            type="button"
+            data-testid="step"
+            onClick={stepOnce}
+            disabled={!ready || running || resetting > 0}
+          >
             Step
           </button>
-          <button type="button" data-testid="reset" onClick={() => reset(config)} disabled={!ready}>
+          <button
+            type="button"
+            data-testid="reset"
+            onClick={() => reset(config)}
+            disabled={!ready || resetting > 0}
+          >
             Reset
           </button>
         </div>
@@ -328,7 +345,11 @@ export function Playground() {
           data-backend={status?.backend ?? ''}
           data-cpu-threads={status?.backend === 'cpu' ? cpuThreads : ''}
         >
-          {ready ? `step ${step.toLocaleString('en')}` : 'loading the digits…'}
+          {!ready
+            ? 'loading the digits…'
+            : resetting > 0
+              ? 'building the network…'
+              : `step ${step.toLocaleString('en')}`}
           {msPerStep > 0 && ` · ${msPerStep.toFixed(2)} ms/step`}
           {status && ` · backend: ${status.backend}`}
           {status?.backend === 'cpu' &&
