@@ -15,6 +15,8 @@ import { setWinogradGeometry, winogradFilterGrad, winogradForward, winogradScrat
 
 /** Fewest input channels per group for the Winograd forward pass (the depth of its GEMMs). */
 const WINOGRAD_MIN_CHANNELS = 8;
+/** Most scratch bytes the Winograd kernels may take (network3's second layer: 1.2 MiB). */
+const WINOGRAD_MAX_SCRATCH: usize = 4 << 20;
 /** Depth of a packed block in the forward and input-gradient GEMMs (colRows and outChannels per group). */
 const KC = 512;
 /** Depth of a packed block of the filter gradient (images x pixels): several small images share one block. */
@@ -131,9 +133,9 @@ export function setConvGeometry(
 
 /**
  * Whether the forward pass and the filter gradient of the geometry just set take Winograd's F(2x2, 5x5) and
- * F(5x5, 2x2): 5x5 filters, stride 1, no
- * dilation, at least WINOGRAD_MIN_CHANNELS input channels per group (the transformed GEMMs' depth), outputs of at
- * least 4 x 4, and the transformed filter (36 x outputs x channels floats) at most 2 MiB.
+ * F(5x5, 2x2): 5x5 filters, stride 1, no dilation, at least WINOGRAD_MIN_CHANNELS input channels per group (the
+ * transformed GEMMs' depth), outputs of at least 4 x 4, and at most WINOGRAD_MAX_SCRATCH bytes of transforms (the
+ * filter gradient's panels grow with the channels: 128 in and 64 out take 4.5 MiB, where the direct GEMM takes 1.3).
  */
 function useWinograd(): bool {
   return (
@@ -146,7 +148,7 @@ function useWinograd(): bool {
     groupIn >= WINOGRAD_MIN_CHANNELS &&
     outH >= 4 &&
     outW >= 4 &&
-    36 * roundUp(groupOut, 4) * groupIn <= 1 << 19
+    winogradScratchBytes(groupIn, groupOut) <= WINOGRAD_MAX_SCRATCH
   );
 }
 

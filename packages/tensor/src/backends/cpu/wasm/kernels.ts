@@ -319,13 +319,17 @@ function geometryArgs(g: ConvGeometry, batch = g.batch): number[] {
 }
 
 type Env = Record<string, string | undefined>;
-/** Whether conv2d's forward pass may use Winograd's F(2x2, 5x5) (NNDL_CONV_WINOGRAD=0 turns it off). */
+/**
+ * Whether conv2d's forward pass and filter gradient may use Winograd's F(2x2, 5x5) and F(5x5, 2x2)
+ * (NNDL_CONV_WINOGRAD=0 turns them off).
+ */
 let convWinograd = (globalThis as { process?: { env?: Env } }).process?.env?.NNDL_CONV_WINOGRAD !== '0';
 
 /**
- * Let the wasm conv2d forward pass use Winograd's F(2x2, 5x5) for 5x5 filters with stride 1 and at least 8 input
- * channels (on by default: ~1.8x faster for network3's second layer, results within ~1e-6 relative of the direct
- * GEMM), or not. Returns the previous setting. Process-wide, for all CPU backends.
+ * Let the wasm conv2d forward pass and filter gradient use Winograd's F(2x2, 5x5) and F(5x5, 2x2) (5x5 filters,
+ * stride 1, no dilation, at least 8 input channels per group, outputs of at least 4x4, at most 4 MiB of transforms),
+ * or not. On by default: 1.5-1.7x faster for network3's second layer, results within 1e-5 of the largest magnitude
+ * (the direct GEMM: within 2e-6). Returns the previous setting. Process-wide, for all CPU backends.
  */
 export function setConvWinograd(on: boolean): boolean {
   const previous = convWinograd;

@@ -48,7 +48,7 @@ export interface WasmExports {
     dilationH: number,
     dilationW: number,
     groups: number,
-    /** 1: the forward pass may take Winograd's F(2x2, 5x5) where the geometry suits it (assembly/winograd.ts). */
+    /** 1: the forward pass and the filter gradient may take Winograd where the geometry suits (assembly/winograd.ts). */
     allowWinograd: number,
   ): void;
   /** dst[i] += src[i] for n floats (f32 adds). */
