@@ -4,17 +4,19 @@
  * reads a 6x6 block of the input; in the transformed domain the 25 x 4 = 100 multiply-adds per tile and channel pair
  * become 36: Y = A^T [ sum_c (G g_c G^T) . (B^T d_c B) ] A, with the matrices below (Toom-Cook on the points 0, 1,
  * -1, 2, -1/2 and infinity: in float32 their error is 2.3x smaller than with the usual 0, +-1, +-2, and B^T's and
- * A^T's entries are still exact in binary; derivation and checks in docs/benchmarks.md). The sum over input channels is 36 small GEMMs,
- * one per transformed position xi: M[xi] (outputs x tiles) = U[xi] (outputs x channels) V[xi] (channels x tiles), run
- * on gemm.ts's 4x8 micro-kernel with U packed as its 4-row panels and V as its 8-column panels, 8 tiles at a time.
+ * A^T's entries are still exact in binary; derivation and checks in docs/benchmarks.md). The sum over input channels
+ * is 36 small GEMMs, one per transformed position xi: M[xi] (outputs x tiles) = U[xi] (outputs x channels) V[xi]
+ * (channels x tiles), run on gemm.ts's 4x8 micro-kernel with U packed as its 4-row panels and V as its 8-column
+ * panels, 8 tiles at a time, the channels in blocks of CHANNEL_BLOCK.
  *
  * The filter gradient uses the same points the other way round, F(5x5, 2x2): each 2x2 block of dy against the 6x6
  * block of x under it gives that block's share of all 25 taps, dW = A'^T [ sum_tiles (G' dy_t G'^T) . (B^T d_t B) ] A'
  * (the same B^T), and the sum over tiles is a deep GEMM per xi (channels x tiles times tiles x outputs).
  *
- * The transforms run on four tiles (or four output channels, for the filter) at once, one per v128 lane. Rounding:
- * the transformed sums differ from the direct ones by up to a few 1e-6 of the output's largest magnitude (the
- * direct float32 sums: under 1e-6); the first conv layer of network3 (one input channel) never takes this path.
+ * The transforms run on four tiles (or four channels) at once, one per v128 lane. Rounding: the results differ from
+ * the direct sums by up to ~2.5e-6 (forward) and ~5e-6 (filter gradient) of the output's largest magnitude (the
+ * direct float32 GEMM: under 1e-6). conv.ts's useWinograd decides where this runs; network3's first layer (one input
+ * channel) never does.
  */
 import { microKernel } from './gemm';
 
@@ -23,7 +25,7 @@ const TILE_BLOCK = 128;
 /** Input channels per depth block of the forward pass's GEMMs (accuracy: each block is one register sum). */
 const CHANNEL_BLOCK = 64;
 
-/** Bytes of scratch for one call of either kernel below (the larger of the two layouts), and four 6x6 temps. */
+/** Bytes of scratch for one call of either kernel below (the larger of the two layouts) and six 6x6 temps. */
 export function winogradScratchBytes(groupIn: i32, groupOut: i32): usize {
   const outPad = (groupOut + 3) & ~3;
   const forward = 36 * outPad * groupIn + 36 * groupIn * 8 + 36 * outPad * 8;
