@@ -24,4 +24,15 @@ describe('webgl start-up', () => {
     expect(x.device).toBe('webgl');
     expect(x.float().mul(2).toArray()).toEqual([2, 4, 6]);
   });
+
+  it('names the renderer and whether it is software (this machine has no GPU: Mesa llvmpipe or SwiftShader)', () => {
+    const { renderer, softwareRenderer } = webglCapabilities();
+    console.log(`webgl renderer: ${renderer}`);
+    expect(renderer).not.toBe('unknown');
+    expect(softwareRenderer).toBe(
+      /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render/i.test(renderer),
+    );
+    // CI and this machine render in software; a run on a real GPU prints its renderer above and skips this check.
+    if (/swiftshader|llvmpipe/i.test(renderer)) expect(softwareRenderer).toBe(true);
+  });
 });

@@ -13,7 +13,7 @@ import { colorAt } from '../charts/palette';
 import { downsample, layerLabel, type Point } from '../runs/derive';
 import { startTrainingWorker, type TrainingWorker } from './client';
 import { DigitPad, Probabilities } from './DigitPad';
-import type { Activation, Cost, Init, PlaygroundConfig, Probe } from './protocol';
+import type { Activation, BackendChoice, Cost, Init, PlaygroundConfig, Probe } from './protocol';
 
 const DEFAULTS: PlaygroundConfig = {
   hiddenLayers: 4,
@@ -57,7 +57,7 @@ function frameStats(deltas: number[]): FrameStats | null {
 export function Playground() {
   const worker = useRef<TrainingWorker | null>(null);
   const [config, setConfig] = useState(DEFAULTS);
-  const [backend, setBackend] = useState<'webgl' | 'cpu'>('webgl');
+  const [backend, setBackend] = useState<BackendChoice>('auto');
   const [status, setStatus] = useState<{ backend: string; notice: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
@@ -227,8 +227,9 @@ export function Playground() {
           <select
             data-testid="backend"
             value={backend}
-            onChange={(e) => setBackend(e.target.value as 'webgl' | 'cpu')}
+            onChange={(e) => setBackend(e.target.value as BackendChoice)}
           >
+            <option value="auto">Auto (a GPU's WebGL, else CPU)</option>
             <option value="webgl">WebGL (GPU)</option>
             <option value="cpu">CPU</option>
           </select>

@@ -111,12 +111,20 @@ function threadsNow(): number {
 const api: WorkerApi = {
   async start(backend, digitsUrl) {
     let notice: string | null = null;
-    if (backend === 'webgl') {
+    if (backend === 'webgl' || backend === 'auto') {
       try {
-        await import('@nndl/tensor/webgl');
+        const { webglCapabilities } = await import('@nndl/tensor/webgl');
         setDefaultBackend('webgl');
         // A tiny op forces the backend's start-up checks (WebGL2, float32 textures) now rather than mid-training.
         tensor([1, 2, 3]).add(1).dataSync();
+        const { renderer, softwareRenderer } = webglCapabilities();
+        if (backend === 'auto' && softwareRenderer) {
+          setDefaultBackend('cpu');
+          notice =
+            `WebGL here is a software renderer (${renderer}), which trains these small networks far slower than the ` +
+            'CPU backend (about 90x with SwiftShader on a 2-core machine): training on the CPU. Pick WebGL in the ' +
+            'Backend menu to use it anyway.';
+        }
       } catch (e) {
         setDefaultBackend('cpu');
         notice = `WebGL is not available here (${(e as Error).message}); training on the CPU backend instead.`;
