@@ -57,7 +57,10 @@ function rendererName(): string {
   }
 }
 
-export function probeCapabilities(): Pick<WebGLCapabilities, 'webglVersion' | 'renderFloat32' | 'downloadFloat'> {
+export function probeCapabilities(): Pick<
+  WebGLCapabilities,
+  'webglVersion' | 'renderFloat32' | 'downloadFloat'
+> {
   const env = tf.env();
   return {
     webglVersion: env.getNumber('WEBGL_VERSION'),
