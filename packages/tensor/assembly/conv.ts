@@ -10,8 +10,31 @@
  * The caller sets the geometry once with `setConvGeometry`, then passes byte addresses of the operands and of a
  * scratch block of convScratchBytes() bytes (one per thread: everything a call writes besides its output is there).
  */
+import {
+  batch,
+  colCols,
+  colRows,
+  dilationH,
+  dilationW,
+  groupIn,
+  groupOut,
+  groups,
+  height,
+  inChannels,
+  kernelH,
+  kernelW,
+  outChannels,
+  outH,
+  outW,
+  padH,
+  padW,
+  setGeometry,
+  strideH,
+  strideW,
+  width,
+} from './conv_geometry';
 import { kernelTile, microKernel } from './gemm';
-import { setWinogradGeometry, winogradFilterGrad, winogradForward, winogradScratchBytes } from './winograd';
+import { winogradFilterGrad, winogradForward, winogradScratchBytes } from './winograd';
 
 /** Fewest input channels per group for the Winograd forward pass (the depth of its GEMMs). */
 const WINOGRAD_MIN_CHANNELS = 8;
@@ -26,26 +49,6 @@ const NC = 256;
 /** Rows of A swept per packed B block (a multiple of 4). */
 const MC = 128;
 
-let batch = 0;
-let inChannels = 0;
-let height = 0;
-let width = 0;
-let outChannels = 0;
-let kernelH = 0;
-let kernelW = 0;
-let strideH = 0;
-let strideW = 0;
-let padH = 0;
-let padW = 0;
-let dilationH = 0;
-let dilationW = 0;
-let groups = 0;
-let outH = 0;
-let outW = 0;
-let groupIn = 0;
-let groupOut = 0;
-let colRows = 0;
-let colCols = 0;
 let pointwise = false;
 /** The forward pass and the filter gradient run winograd.ts's F(2x2, 5x5) and F(5x5, 2x2) (see useWinograd). */
 let winograd = false;
@@ -88,26 +91,7 @@ export function setConvGeometry(
   g: i32,
   allowWinograd: i32,
 ): void {
-  batch = n;
-  inChannels = c;
-  height = h;
-  width = w;
-  outChannels = o;
-  kernelH = kh;
-  kernelW = kw;
-  strideH = sh;
-  strideW = sw;
-  padH = ph;
-  padW = pw;
-  dilationH = dh;
-  dilationW = dw;
-  groups = g;
-  outH = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
-  outW = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
-  groupIn = c / g;
-  groupOut = o / g;
-  colRows = groupIn * kh * kw;
-  colCols = outH * outW;
+  setGeometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, g);
   pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
   winograd = allowWinograd != 0 && useWinograd();
   // Packed A: the filter (forward), its transpose (input gradient), or a depth block of dy (filter gradient).
@@ -125,10 +109,7 @@ export function setConvGeometry(
   offsetTile = offsetLanes + 128;
   offsetTaps = offsetTile + 128;
   scratchBytes = offsetTaps + ((<usize>roundUp(colRows, 16)) * 12);
-  if (winograd) {
-    scratchBytes = max(scratchBytes, winogradScratchBytes(groupIn, groupOut));
-    setWinogradGeometry(n, c, h, w, o, ph, pw, outH, outW, g);
-  }
+  if (winograd) scratchBytes = max(scratchBytes, winogradScratchBytes(groupIn, groupOut));
 }
 
 /**

@@ -18,6 +18,20 @@
  * direct float32 GEMM: under 1e-6). conv.ts's useWinograd decides where this runs; network3's first layer (one input
  * channel) never does.
  */
+import {
+  batch,
+  groupIn,
+  groupOut,
+  groups,
+  height,
+  inChannels,
+  outChannels,
+  outH,
+  outW,
+  padH,
+  padW,
+  width,
+} from './conv_geometry';
 import { microKernel } from './gemm';
 
 /** Tiles per depth block of the filter gradient's GEMMs. */
@@ -156,46 +170,19 @@ function taps1d(src: usize, ss: usize, dst: usize, ds: usize): void {
 
 // ---- the geometry of the current call, and the input tiles' transform shared by both kernels ----------------------
 
-let gInChannels = 0;
-let gHeight = 0;
-let gWidth = 0;
-let gOutChannels = 0;
-let gPadH = 0;
-let gPadW = 0;
-let gOutH = 0;
-let gOutW = 0;
-let gGroups = 0;
 let gTilesW = 0;
 let gPerImage = 0;
 let gTiles = 0;
 let gTmpA: usize = 0;
 let gTmpB: usize = 0;
 
-/** Record the geometry of the calls that follow (conv.ts's setConvGeometry, when useWinograd holds). */
-export function setWinogradGeometry(
-  batch: i32,
-  inChannels: i32,
-  height: i32,
-  width: i32,
-  outChannels: i32,
-  padH: i32,
-  padW: i32,
-  outH: i32,
-  outW: i32,
-  groups: i32,
-): void {
-  gInChannels = inChannels;
-  gHeight = height;
-  gWidth = width;
-  gOutChannels = outChannels;
-  gPadH = padH;
-  gPadW = padW;
-  gOutH = outH;
-  gOutW = outW;
-  gGroups = groups;
+/** The tiles of the current call (from conv_geometry.ts), and where the 6x6 temps of inputTiles are. */
+function setTiles(temps: usize): void {
   gTilesW = (outW + 1) >> 1;
   gPerImage = ((outH + 1) >> 1) * gTilesW;
   gTiles = batch * gPerImage;
+  gTmpA = temps;
+  gTmpB = temps + 576;
 }
 
 /**
@@ -205,19 +192,17 @@ export function setWinogradGeometry(
  * by cell, zero outside the image.
  */
 function inputTiles(xg: usize, c: i32, tq: i32, dst: usize, ds: usize): void {
-  const height = gHeight;
-  const width = gWidth;
   const hw = height * width;
   const n = tq / gPerImage;
   const rem = tq - n * gPerImage;
   const ty = rem / gTilesW;
   const tx = rem - ty * gTilesW;
-  const ih0 = 2 * ty - gPadH;
-  const iw0 = 2 * tx - gPadW;
+  const ih0 = 2 * ty - padH;
+  const iw0 = 2 * tx - padW;
   const tmpA = gTmpA;
   const tmpB = gTmpB;
   if (tq + 3 < gTiles && tx + 3 < gTilesW && ih0 >= 0 && ih0 + 5 < height && iw0 >= 0 && iw0 + 11 < width) {
-    let s = xg + ((<usize>((n * gInChannels + c) * hw + ih0 * width + iw0)) << 2);
+    let s = xg + ((<usize>((n * inChannels + c) * hw + ih0 * width + iw0)) << 2);
     let d = tmpA;
     const rowBytes = (<usize>width) << 2;
     for (let a = 0; a < 6; a++) {
@@ -235,9 +220,9 @@ function inputTiles(xg: usize, c: i32, tq: i32, dst: usize, ds: usize): void {
       const ln = t / gPerImage;
       const lr = t - ln * gPerImage;
       const ly = lr / gTilesW;
-      const lh0 = 2 * ly - gPadH;
-      const lw0 = 2 * (lr - ly * gTilesW) - gPadW;
-      const plane = xg + ((<usize>((ln * gInChannels + c) * hw)) << 2);
+      const lh0 = 2 * ly - padH;
+      const lw0 = 2 * (lr - ly * gTilesW) - padW;
+      const plane = xg + ((<usize>((ln * inChannels + c) * hw)) << 2);
       for (let a = 0; a < 6; a++) {
         for (let b = 0; b < 6; b++) {
           let value: f32 = 0;
@@ -260,15 +245,6 @@ function inputTiles(xg: usize, c: i32, tq: i32, dst: usize, ds: usize): void {
  * inChannels / groups, 5, 5]) into out ([outChannels, outH, outW] per image), padding padH / padW.
  */
 export function winogradForward(x: usize, w: usize, out: usize, scratch: usize): void {
-  const inChannels = gInChannels;
-  const height = gHeight;
-  const width = gWidth;
-  const outChannels = gOutChannels;
-  const outH = gOutH;
-  const outW = gOutW;
-  const groups = gGroups;
-  const groupIn = inChannels / groups;
-  const groupOut = outChannels / groups;
   const outPad = (groupOut + 3) & ~3;
   const quadsOut = outPad >> 2;
   const panelBytes = (<usize>groupIn) << 4;
@@ -277,8 +253,7 @@ export function winogradForward(x: usize, w: usize, out: usize, scratch: usize):
   const m = v + (<usize>(36 * groupIn)) * 32;
   const tmpA = m + (<usize>(36 * outPad)) * 32;
   const tmpB = tmpA + 576;
-  gTmpA = tmpB + 576;
-  gTmpB = gTmpA + 576;
+  setTiles(tmpB + 576);
   const hw = height * width;
   const outPlane = outH * outW;
   const tiles = gTiles;
@@ -394,15 +369,6 @@ export function winogradForward(x: usize, w: usize, out: usize, scratch: usize):
  * (B), and per xi the micro-kernel sums M^T[xi] (channels x outputs) += A B over the block's tiles.
  */
 export function winogradFilterGrad(x: usize, dy: usize, dw: usize, scratch: usize): void {
-  const inChannels = gInChannels;
-  const height = gHeight;
-  const width = gWidth;
-  const outChannels = gOutChannels;
-  const outH = gOutH;
-  const outW = gOutW;
-  const groups = gGroups;
-  const groupIn = inChannels / groups;
-  const groupOut = outChannels / groups;
   const inPad = (groupIn + 3) & ~3;
   const outPad8 = (groupOut + 7) & ~7;
   const a = scratch;
@@ -410,8 +376,7 @@ export function winogradFilterGrad(x: usize, dy: usize, dw: usize, scratch: usiz
   const m = b + (<usize>(36 * outPad8 * TILE_BLOCK)) * 4 + 36 * 64;
   const temps = m + (<usize>(36 * inPad * outPad8)) * 4;
   const tmpC = temps + 2 * 576;
-  gTmpA = temps;
-  gTmpB = temps + 576;
+  setTiles(temps);
   const tiles = gTiles;
   const perImage = gPerImage;
   const tilesW = gTilesW;
