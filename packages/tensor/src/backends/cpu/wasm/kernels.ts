@@ -109,33 +109,14 @@ function sgemmBatch(
 }
 
 /**
- * Compute result rows [0, total) with `here(from, to)`, or on two threads (the worker runs `worker(half, total)`,
- * the same export call as a message) where `large` and the worker is ready and allowed. For kernels whose rows are
- * independent. The direct call stays a plain call: building an argument array and spreading it into a wasm export
- * measured ~30% slower on Nielsen's MLP step.
+ * Compute the independent rows (or columns, or elements) [0, total) with `here(0, total)`, or on two threads where
+ * the arena may split, its worker is ready, the call is `large` and each side gets at least one `block`: `here(0,
+ * half)` beside the worker's `worker(half, total)` (the same export call as a message), with half a multiple of
+ * `block` (a kernel's register block, so that every part is computed as in one call: the same bits). The direct call
+ * stays a plain call: building an argument array and spreading it into a wasm export measured ~30% slower on
+ * Nielsen's MLP step.
  */
-function splitRows(
-  arena: WasmArena,
-  total: number,
-  large: boolean,
-  here: (from: number, to: number) => void,
-  worker: (from: number, to: number) => WorkerCall,
-): void {
-  const pool = arena.threads ? arena.pool : null;
-  if (!pool || !large || total < 2 || !pool.ready()) {
-    here(0, total);
-    return;
-  }
-  const half = total >> 1;
-  pool.run([worker(half, total)], () => here(0, half));
-}
-
-/**
- * Run columns [0, total) as `here(0, total)`, or, where the arena may split, has a ready worker, the call is `large`
- * and each side gets at least one `block`, as `here(0, half)` beside the worker's `worker(half, total)`, with half a
- * multiple of `block`.
- */
-function splitColumns(
+function splitRange(
   arena: WasmArena,
   total: number,
   block: number,
@@ -218,7 +199,7 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
         const rows = batch * m;
         const large = macs >= arena.threadsMinMacs / 8;
         if (skinny === 'rowDots') {
-          splitColumns(
+          splitRange(
             arena,
             n,
             4,
@@ -227,7 +208,7 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
             (from, to) => ['rowDots', rows, to - from, k, a, b + from * k * 4, c + from * 4, n],
           );
         } else if (skinny === 'rowSums') {
-          splitColumns(
+          splitRange(
             arena,
             n,
             16,
@@ -237,9 +218,10 @@ export function wasmBatchMatMul(arena: WasmArena, tsKernel: KernelFn, minMacs = 
           );
         } else if (skinny === 'outerSums') {
           // Result row i is column i of A, stored [k, m].
-          splitRows(
+          splitRange(
             arena,
             m,
+            1,
             large,
             (from, to) => e.outerSums(to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4, n),
             (from, to) => ['outerSums', to - from, n, k, a + from * 4, m * 4, 4, b, c + from * n * 4, n],
@@ -702,16 +684,14 @@ function wasmElementwise(
       () => {
         const out = arena.allocResult(n);
         const addresses = inputs.map((t) => arena.copyIn(t.handle as Float32Array, n));
-        const pool = arena.threads ? arena.pool : null;
-        if (pool && n >= arena.threadsMinMacs / 128 && pool.ready()) {
-          const half = (n >> 1) & ~15;
-          const offset = half * 4;
-          pool.run([[workerExport, ...addresses.map((a) => a + offset), out + offset, n - half]], () =>
-            run(...addresses, out, half),
-          );
-        } else {
-          run(...addresses, out, n);
-        }
+        splitRange(
+          arena,
+          n,
+          16,
+          n >= arena.threadsMinMacs / 128,
+          (_, to) => run(...addresses, out, to),
+          (from, to) => [workerExport, ...addresses.map((a) => a + from * 4), out + from * 4, to - from],
+        );
         return { handle: arena.copyOut(out, n), shape: first.shape, dtype: 'float32' };
       },
       () => tsKernel(inputs, attrs, backend),
