@@ -26,6 +26,7 @@ import {
   wasmMaxPool2dGrad,
   wasmPool2d,
   wasmSum,
+  winogradSetting,
 } from '../src/backends/cpu/wasm/kernels.js';
 import { loadThreadedWasmKernels, loadWasmKernels } from '../src/backends/cpu/wasm/module.js';
 import type { DType } from '../src/dtype.js';
@@ -778,6 +779,18 @@ describe.each(IMPLEMENTATIONS)('Conv2D and its backprops ($name)', (impl) => {
   }
 
   if (impl.name !== 'ts') {
+    it('setConvWinograd and NNDL_CONV_WINOGRAD refuse values other than booleans and 0 / 1, naming them', () => {
+      expect(() => setConvWinograd('false' as never)).toThrow(
+        /setConvWinograd: expected true or false, got "false"/,
+      );
+      expect(winogradSetting(undefined)).toBe(true);
+      expect(winogradSetting('1')).toBe(true);
+      expect(winogradSetting('0')).toBe(false);
+      expect(() => winogradSetting('off')).toThrow(
+        /NNDL_CONV_WINOGRAD must be '0' \(off\) or '1'.*got 'off'/,
+      );
+    });
+
     it('Winograd stays off where its transforms would take over 4 MiB of scratch (256 channels in, 64 out)', () => {
       const cs = winograd(1, 256, 8, 8, 64, [0, 0], 1);
       const attrs = { stride: cs.stride, padding: cs.padding, dilation: cs.dilation, groups: cs.groups };

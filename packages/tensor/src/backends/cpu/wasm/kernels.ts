@@ -305,7 +305,16 @@ type Env = Record<string, string | undefined>;
  * Whether conv2d's forward pass and filter gradient may use Winograd's F(2x2, 5x5) and F(5x5, 2x2)
  * (NNDL_CONV_WINOGRAD=0 turns them off).
  */
-let convWinograd = (globalThis as { process?: { env?: Env } }).process?.env?.NNDL_CONV_WINOGRAD !== '0';
+let convWinograd = winogradSetting(
+  (globalThis as { process?: { env?: Env } }).process?.env?.NNDL_CONV_WINOGRAD,
+);
+
+/** NNDL_CONV_WINOGRAD's value: unset or '1' on, '0' off; anything else is refused (a typo must not pass silently). */
+export function winogradSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new Error(`NNDL_CONV_WINOGRAD must be '0' (off) or '1' (on, the default), got '${value}'`);
+}
 
 /**
  * Let the wasm conv2d forward pass and filter gradient use Winograd's F(2x2, 5x5) and F(5x5, 2x2) (5x5 filters,
@@ -314,6 +323,8 @@ let convWinograd = (globalThis as { process?: { env?: Env } }).process?.env?.NND
  * (the direct GEMM: within 2e-6). Returns the previous setting. Process-wide, for all CPU backends.
  */
 export function setConvWinograd(on: boolean): boolean {
+  if (typeof on !== 'boolean')
+    throw new Error(`setConvWinograd: expected true or false, got ${JSON.stringify(on)}`);
   const previous = convWinograd;
   convWinograd = on;
   return previous;
